@@ -1,0 +1,67 @@
+package kstep.engine;
+
+/**
+ * A function the models call that is implemented in Java by a subsystem: hardware (writing GICR_VPENDBASER),
+ * scheduler primitives (context_switch) or small kernel helpers. {@code outs} marks the arguments that are
+ * assigned by the call, as C macros like {@code local_irq_save(flags)} do. A {@code guard} holds the statement
+ * back while it cannot proceed (a CPU idling in WFI, a spinlock held elsewhere): the scheduler will not pick
+ * it until the guard is true.
+ */
+public record Builtin(String name, int arity, long outs, Impl impl, Guard guard, String doc) {
+
+    @FunctionalInterface
+    public interface Impl {
+        Value call(Exec x, Args a);
+    }
+
+    @FunctionalInterface
+    public interface Guard {
+        boolean canProceed(Exec x, Args a);
+    }
+
+    public boolean isOut(int arg) {
+        return (outs & (1L << arg)) != 0;
+    }
+
+    /** The arguments of one call: values, and for out-parameters the place to assign. */
+    public static final class Args {
+        private final Value[] values;
+        private final LV[] outs;
+        private final Exec x;
+
+        Args(Exec x, Value[] values, LV[] outs) {
+            this.x = x;
+            this.values = values;
+            this.outs = outs;
+        }
+
+        public int size() {
+            return values.length;
+        }
+
+        public Value get(int i) {
+            return values[i];
+        }
+
+        public long l(int i) {
+            return x.asLong(values[i]);
+        }
+
+        public boolean b(int i) {
+            return values[i].truthy();
+        }
+
+        public KObject obj(int i) {
+            return x.deref(values[i]);
+        }
+
+        public String str(int i) {
+            return values[i] instanceof Value.Str s ? s.s() : values[i].toString();
+        }
+
+        /** Assigns an out-parameter (the {@code flags} of {@code local_irq_save(flags)}). */
+        public void out(int i, Value v) {
+            outs[i].store(x, v);
+        }
+    }
+}

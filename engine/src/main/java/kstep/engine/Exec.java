@@ -1,0 +1,244 @@
+package kstep.engine;
+
+import java.util.List;
+
+import kstep.lang.ModelRuntimeError;
+import kstep.lang.SourcePos;
+
+/**
+ * The context of one step: the world, the CPU and task executing, the frame and op being executed, and where
+ * events and findings go. Every change to a World goes through here so that it is recorded as an event
+ * (when the step is being recorded) and so that guards, evaluated "dry", cannot change anything.
+ */
+public final class Exec {
+    final Machine machine;
+    final World w;
+    final Cpu cpu;
+    Task task;
+    Frame frame;
+    SourcePos pos = SourcePos.NONE;
+    final List<Event> events;
+    final List<Finding> findings;
+    final boolean dry;
+    Value.Fn pendingInvoke;
+    Value[] pendingArgs;
+
+    Exec(Machine machine, World w, Cpu cpu, Task task, List<Event> events, List<Finding> findings, boolean dry) {
+        this.machine = machine;
+        this.w = w;
+        this.cpu = cpu;
+        this.task = task;
+        this.frame = task == null ? null : task.top();
+        this.events = events;
+        this.findings = findings;
+        this.dry = dry;
+    }
+
+    public World world() {
+        return w;
+    }
+
+    public Program program() {
+        return w.program;
+    }
+
+    /** The CPU executing this step, or -1 for hardware outside the CPUs. */
+    public int cpuId() {
+        return cpu == null ? -1 : cpu.id;
+    }
+
+    public Cpu cpu() {
+        return cpu;
+    }
+
+    public Task task() {
+        return task;
+    }
+
+    /** The running task's task_struct, or null for hardware events. */
+    public KObject currentTaskStruct() {
+        return task == null ? null : w.heap.get(task.obj);
+    }
+
+    public Frame frame() {
+        return frame;
+    }
+
+    public SourcePos pos() {
+        return pos;
+    }
+
+    public boolean recording() {
+        return events != null;
+    }
+
+    // ---------------------------------------------------------------- reading
+    public ModelRuntimeError error(String msg) {
+        return new ModelRuntimeError(pos, msg);
+    }
+
+    public long asLong(Value v) {
+        if (v instanceof Value.Int i) return i.v();
+        if (v == Value.Nil.NULL) return 0;
+        throw error("expected a number, found " + w.show(v, StructType.Shape.POINTER));
+    }
+
+    /** The object a pointer refers to; NULL or a freed object is a model error. */
+    public KObject deref(Value v) {
+        if (v instanceof Value.Ref r) {
+            KObject o = w.object(r.id());
+            if (o == null) throw error("dangling pointer #" + r.id());
+            return o;
+        }
+        if (v == Value.Nil.NULL) throw error("NULL pointer dereference");
+        throw error("expected a pointer, found " + v);
+    }
+
+    Value currentRef() {
+        if (task == null) throw error("'current' used outside a task");
+        return new Value.Ref(task.obj);
+    }
+
+    Value namedRef(String id) {
+        Integer o = w.names.get(id);
+        if (o == null) throw error("unknown name '" + id + "'");
+        return new Value.Ref(o);
+    }
+
+    // ---------------------------------------------------------------- changing
+    private void mutating() {
+        if (dry) throw error("a guarded call's arguments must not change anything");
+    }
+
+    public void emit(Event e) {
+        if (events != null) events.add(e);
+    }
+
+    public void note(String subject, String message) {
+        emit(Event.say(Event.Kind.NOTE, subject, message));
+    }
+
+    /** Reports a finding; the step number is filled in by the trace. */
+    public void finding(String kind, String message) {
+        mutating();
+        findings.add(new Finding(kind, -1, message));
+        emit(Event.say(Event.Kind.FINDING, "finding", message.lines().filter(l -> !l.startsWith("---")).findFirst().orElse(kind)));
+    }
+
+    /** Reports a finding at most once per {@code key} for the whole run (the kernel's _ONCE and rate limits). */
+    public boolean findingOnce(String key, String kind, String message) {
+        if (w.reported.contains(key)) return false;
+        w.reported.add(key);
+        finding(kind, message);
+        return true;
+    }
+
+    public void setField(KObject o, String field, Value v) {
+        int i = o.type().indexOf(field);
+        if (i < 0) throw error("struct " + o.type().name() + " has no field '" + field + "'");
+        setField(o, i, v);
+    }
+
+    public void setField(KObject o, String field, long v) {
+        setField(o, field, Value.of(v));
+    }
+
+    public void setField(KObject o, int index, Value v) {
+        mutating();
+        Value old = o.get(index);
+        if (old.equals(v)) return;
+        o.setRaw(index, v);
+        if (events != null) {
+            StructType.Field f = o.type().fields().get(index);
+            events.add(Event.change(Event.Kind.SET, o.name(), f.name(), w.show(old, f.shape()), w.show(v, f.shape())));
+        }
+    }
+
+    void setLocal(Frame f, int slot, Value v) {
+        mutating();
+        Value old = f.locals[slot];
+        f.locals[slot] = v;
+        if (events != null && !old.equals(v) && !f.fn.localName(slot).startsWith("$")) {
+            StructType.Shape s = StructType.shapeOf(f.fn.localType(slot));
+            events.add(Event.change(Event.Kind.LOCAL, "frame:" + f.fn.name(), f.fn.localName(slot), w.show(old, s), w.show(v, s)));
+        }
+    }
+
+    void setGlobal(int slot, String name, StructType.Shape shape, Value v) {
+        mutating();
+        Value old = w.globals[slot];
+        w.globals[slot] = v;
+        if (events != null && !old.equals(v)) events.add(Event.change(Event.Kind.SET, "global", name, w.show(old, shape), w.show(v, shape)));
+    }
+
+    public void setPreemptCount(int v) {
+        mutating();
+        int old = cpu.preemptCount;
+        if (old == v) return;
+        cpu.preemptCount = v;
+        emit(Event.change(Event.Kind.CPU, "cpu" + cpu.id, "preempt_count", "0x" + Integer.toHexString(old), "0x" + Integer.toHexString(v)));
+    }
+
+    public void setIrqsDisabled(boolean off) {
+        mutating();
+        if (cpu.irqsDisabled == off) return;
+        cpu.irqsDisabled = off;
+        emit(Event.change(Event.Kind.CPU, "cpu" + cpu.id, "irqs", off ? "on" : "off", off ? "off" : "on"));
+    }
+
+    /** Marks interrupt {@code irq} pending on CPU {@code target}, as a device or an IPI would. */
+    public void raiseIrq(int target, int irq) {
+        mutating();
+        Cpu c = w.cpus[target];
+        if (c.pendingIrqs.contains(irq)) return;
+        int at = 0;
+        while (at < c.pendingIrqs.size() && c.pendingIrqs.get(at) < irq) at++;
+        c.pendingIrqs.add(at, irq);
+        emit(new Event(Event.Kind.IRQ, "cpu" + target, "pending", "", Integer.toString(irq),
+            "irq " + irqName(irq) + " pending on cpu" + target));
+    }
+
+    /** Clears interrupt {@code irq} wherever it is pending (irq_set_irqchip_state(..., PENDING, false)). */
+    public void clearIrq(int irq) {
+        mutating();
+        for (Cpu c : w.cpus) {
+            if (c.pendingIrqs.remove(Integer.valueOf(irq)))
+                emit(new Event(Event.Kind.IRQ, "cpu" + c.id, "pending", Integer.toString(irq), "", "irq " + irqName(irq) + " no longer pending on cpu" + c.id));
+        }
+    }
+
+    /** "45 (vcpu)": an interrupt's number and the name it was requested with. */
+    public String irqName(int irq) {
+        KObject d = w.irqDesc(irq);
+        return d != null && d.get("name") instanceof Value.Str s ? irq + " (" + s.s() + ")" : Integer.toString(irq);
+    }
+
+    /** Whether {@code irq} is pending on any CPU. */
+    public boolean irqPendingAnywhere(int irq) {
+        for (Cpu c : w.cpus) if (c.pendingIrqs.contains(irq)) return true;
+        return false;
+    }
+
+    public void useBudget(String key) {
+        mutating();
+        Integer b = w.budgets.get(key);
+        if (b != null) w.budgets.put(key, b - 1);
+    }
+
+    /**
+     * From a builtin used as a statement: continue by calling model function {@code fn} with {@code args}; its
+     * return value becomes the builtin's (how generic_handle_domain_irq runs the registered handler).
+     */
+    public void invoke(Value.Fn fn, Value... args) {
+        mutating();
+        pendingInvoke = fn;
+        pendingArgs = args;
+    }
+
+    Value callBuiltinInExpression(Builtin b, Ev[] evs, LV[] outs) {
+        Value r = machine.callBuiltin(this, b, evs, outs);
+        if (pendingInvoke != null)
+            throw error(b.name() + "() runs model code; call it as a statement of its own");
+        return r;
+    }
+}

@@ -1,0 +1,12 @@
+package kstep.engine;
+
+/**
+ * A bug the checks found: its kind ({@code lost-wakeup}, {@code sleep-in-atomic}, {@code warning}...), the step
+ * at which it happened, and the message in the kernel's own format (several lines where the kernel prints
+ * several).
+ */
+public record Finding(String kind, int step, String message) {
+    public Finding withStep(int s) {
+        return new Finding(kind, s, message);
+    }
+}

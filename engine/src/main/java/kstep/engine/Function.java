@@ -1,0 +1,109 @@
+package kstep.engine;
+
+import java.util.List;
+import java.util.Map;
+
+import kstep.lang.Ast;
+import kstep.lang.ModelSource;
+import kstep.lang.SourcePos;
+
+/**
+ * A compiled model function: its ops, its local slots (parameters first) and labels. {@code doc} is the
+ * comment above it, which names the kernel function it follows.
+ */
+public final class Function {
+    private final String name;
+    private final ModelSource file;
+    private final SourcePos pos;
+    private final String doc;
+    private final int params;
+    private final List<String> localNames;
+    private final List<Ast.TypeRef> localTypes;
+    private Op[] ops;
+    private Map<String, Integer> labels;
+
+    Function(String name, ModelSource file, SourcePos pos, String doc, int params, List<String> localNames,
+             List<Ast.TypeRef> localTypes) {
+        this.name = name;
+        this.file = file;
+        this.pos = pos;
+        this.doc = doc;
+        this.params = params;
+        this.localNames = new java.util.ArrayList<>(localNames);
+        this.localTypes = new java.util.ArrayList<>(localTypes);
+    }
+
+    void addLocal(String n, Ast.TypeRef t) {
+        localNames.add(n);
+        localTypes.add(t);
+    }
+
+    void setBody(Op[] ops, Map<String, Integer> labels) {
+        this.ops = ops;
+        this.labels = Map.copyOf(labels);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ModelSource file() {
+        return file;
+    }
+
+    public SourcePos pos() {
+        return pos;
+    }
+
+    public String doc() {
+        return doc;
+    }
+
+    public int params() {
+        return params;
+    }
+
+    public int locals() {
+        return localNames.size();
+    }
+
+    public String localName(int slot) {
+        return localNames.get(slot);
+    }
+
+    public Ast.TypeRef localType(int slot) {
+        return localTypes.get(slot);
+    }
+
+    public Op op(int pc) {
+        return ops[pc];
+    }
+
+    public int size() {
+        return ops.length;
+    }
+
+    /** The op index a label stands before, or -1. */
+    public int label(String l) {
+        Integer i = labels.get(l);
+        return i == null ? -1 : i;
+    }
+
+    public Map<String, Integer> labels() {
+        return labels;
+    }
+
+    /** The pc of the next op that is a step, following bookkeeping jumps from {@code pc}. */
+    public int nextStepPc(int pc) {
+        int guard = 0;
+        while (pc < ops.length && !ops[pc].isStep() && guard++ < ops.length + 1) {
+            pc = ops[pc] instanceof Op.Jump j ? j.target() : pc + 1;
+        }
+        return pc;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,84 @@
+package kstep.engine;
+
+import java.util.Arrays;
+
+/**
+ * A simulated kernel object (a vcpu, a vPE, a task_struct, a redistributor...): a struct type and its field
+ * values. Objects live in the World's heap; a copy of the World copies them.
+ */
+public final class KObject {
+    private final int id;
+    private final StructType type;
+    private final String name;
+    private final Value[] fields;
+    private boolean freed;
+
+    KObject(int id, StructType type, String name) {
+        this.id = id;
+        this.type = type;
+        this.name = name;
+        this.fields = new Value[type.fields().size()];
+        for (StructType.Field f : type.fields()) fields[f.index()] = StructType.zeroOf(f.shape());
+    }
+
+    private KObject(KObject o) {
+        this.id = o.id;
+        this.type = o.type;
+        this.name = o.name;
+        this.fields = o.fields.clone();
+        this.freed = o.freed;
+    }
+
+    KObject copy() {
+        return new KObject(this);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public StructType type() {
+        return type;
+    }
+
+    /** The display name: the scenario's name (vcpu0), the embedding path (vcpu0.its_vpe) or type#id. */
+    public String name() {
+        return name;
+    }
+
+    public boolean freed() {
+        return freed;
+    }
+
+    void markFreed() {
+        freed = true;
+    }
+
+    public Value get(int index) {
+        return fields[index];
+    }
+
+    /** The value of field {@code n}; throws if the struct has no such field (a kstep bug, not user input). */
+    public Value get(String n) {
+        int i = type.indexOf(n);
+        if (i < 0) throw new IllegalArgumentException("struct " + type.name() + " has no field " + n);
+        return fields[i];
+    }
+
+    public long getLong(String n) {
+        Value v = get(n);
+        return v instanceof Value.Int i ? i.v() : (v.truthy() ? 1 : 0);
+    }
+
+    public boolean getBool(String n) {
+        return get(n).truthy();
+    }
+
+    void setRaw(int index, Value v) {
+        fields[index] = v;
+    }
+
+    boolean sameFields(KObject o) {
+        return Arrays.equals(fields, o.fields) && freed == o.freed;
+    }
+}

@@ -1,0 +1,72 @@
+package kstep.engine;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import kstep.lang.Ast.TypeRef;
+import kstep.lang.SourcePos;
+
+/** A struct declared in a model file: its fields in declaration order, each with the type that decides its display. */
+public final class StructType {
+    /** How a field's value is printed and what it starts as. */
+    public enum Shape { INT, BOOL, HEX, POINTER, STRING, EMBEDDED }
+
+    public record Field(String name, TypeRef type, Shape shape, int index, SourcePos pos) { }
+
+    private final String name;
+    private final List<Field> fields;
+    private final Map<String, Field> byName;
+    private final SourcePos pos;
+
+    public StructType(String name, List<Field> fields, SourcePos pos) {
+        this.name = name;
+        this.fields = List.copyOf(fields);
+        Map<String, Field> m = new LinkedHashMap<>();
+        for (Field f : fields) m.put(f.name(), f);
+        this.byName = Collections.unmodifiableMap(m);
+        this.pos = pos;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<Field> fields() {
+        return fields;
+    }
+
+    public SourcePos pos() {
+        return pos;
+    }
+
+    /** The field called {@code n}, or null. */
+    public Field field(String n) {
+        return byName.get(n);
+    }
+
+    public int indexOf(String n) {
+        Field f = byName.get(n);
+        return f == null ? -1 : f.index();
+    }
+
+    static Shape shapeOf(TypeRef t) {
+        if (t.base().equals("char") && t.pointers() == 1) return Shape.STRING;
+        if (t.isPointer()) return Shape.POINTER;
+        if (t.isStruct()) return Shape.EMBEDDED;
+        return switch (t.base()) {
+            case "bool", "_Bool" -> Shape.BOOL;
+            case "u64", "unsigned long", "unsigned long long", "u32", "unsigned int" -> Shape.HEX;
+            default -> Shape.INT;
+        };
+    }
+
+    /** What a field of this shape holds before anyone writes it (kzalloc semantics). */
+    static Value zeroOf(Shape s) {
+        return switch (s) {
+            case POINTER, STRING, EMBEDDED -> Value.Nil.NULL;
+            default -> Value.ZERO;
+        };
+    }
+}

@@ -1,0 +1,78 @@
+package kstep.engine;
+
+/**
+ * A model value: a 64-bit integer (C's integers and booleans), a reference to a kernel object, a function
+ * (C function pointer), a string, or NULL. Values are immutable.
+ */
+public sealed interface Value permits Value.Int, Value.Ref, Value.Fn, Value.Str, Value.Nil {
+
+    record Int(long v) implements Value {
+        @Override
+        public String toString() {
+            return Long.toString(v);
+        }
+    }
+
+    record Ref(int id) implements Value { }
+
+    record Fn(String name) implements Value {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    record Str(String s) implements Value {
+        @Override
+        public String toString() {
+            return s;
+        }
+    }
+
+    enum Nil implements Value {
+        NULL;
+
+        @Override
+        public String toString() {
+            return "NULL";
+        }
+    }
+
+    Value.Int ZERO = new Int(0);
+    Value.Int ONE = new Int(1);
+
+    static Value.Int of(long v) {
+        if (v >= Cache.LOW && v < Cache.HIGH) return Cache.INTS[(int) (v - Cache.LOW)];
+        return new Int(v);
+    }
+
+    static Value.Int bool(boolean b) {
+        return b ? ONE : ZERO;
+    }
+
+    /** C truth: non-zero integers, objects, functions and strings are true; 0 and NULL are false. */
+    default boolean truthy() {
+        if (this instanceof Int i) return i.v() != 0;
+        return this != Nil.NULL;
+    }
+
+    /** C's == across the kinds the models use: NULL equals 0, objects compare by identity. */
+    static boolean same(Value a, Value b) {
+        if (a instanceof Int x && b instanceof Int y) return x.v() == y.v();
+        if (a == Nil.NULL && b instanceof Int y) return y.v() == 0;
+        if (b == Nil.NULL && a instanceof Int x) return x.v() == 0;
+        return a.equals(b);
+    }
+
+    final class Cache {
+        static final int LOW = -128;
+        static final int HIGH = 4096;
+        static final Int[] INTS = new Int[HIGH - LOW];
+
+        static {
+            for (int i = 0; i < INTS.length; i++) INTS[i] = new Int(i + LOW);
+        }
+
+        private Cache() { }
+    }
+}

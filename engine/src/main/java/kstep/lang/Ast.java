@@ -1,0 +1,123 @@
+package kstep.lang;
+
+import java.util.List;
+
+/** The syntax tree of a model file: declarations, statements and expressions, each with its position. */
+public final class Ast {
+    private Ast() { }
+
+    /** A C type as written: base name ({@code int}, {@code struct kvm_vcpu}) and pointer depth. */
+    public record TypeRef(String base, int pointers) {
+        public boolean isPointer() {
+            return pointers > 0;
+        }
+
+        public boolean isStruct() {
+            return base.startsWith("struct ");
+        }
+
+        public String structName() {
+            return base.substring("struct ".length());
+        }
+
+        @Override
+        public String toString() {
+            return base + "*".repeat(pointers);
+        }
+    }
+
+    public sealed interface Decl permits FunctionDecl, StructDecl, EnumDecl, DefineDecl, GlobalDecl, TypedefDecl {
+        SourcePos pos();
+    }
+
+    public record Param(SourcePos pos, TypeRef type, String name) { }
+
+    /** A function; {@code body} is null for a prototype. {@code end} is the closing brace. */
+    public record FunctionDecl(SourcePos pos, TypeRef ret, String name, List<Param> params, Block body,
+                               SourcePos end, String doc) implements Decl { }
+
+    public record FieldDecl(SourcePos pos, TypeRef type, String name) { }
+
+    public record StructDecl(SourcePos pos, String name, List<FieldDecl> fields) implements Decl { }
+
+    public record EnumConst(SourcePos pos, String name, Expr value) { }
+
+    public record EnumDecl(SourcePos pos, List<EnumConst> constants) implements Decl { }
+
+    public record DefineDecl(SourcePos pos, String name, Expr value) implements Decl { }
+
+    public record GlobalDecl(SourcePos pos, TypeRef type, String name, Expr init) implements Decl { }
+
+    /** {@code typedef struct raw_spinlock raw_spinlock_t;} */
+    public record TypedefDecl(SourcePos pos, TypeRef type, String name) implements Decl { }
+
+    // ---- statements ----
+    public sealed interface Stmt permits Block, If, While, DoWhile, For, Return, Break, Continue, Goto, Labeled,
+            Atomic, VarDecl, ExprStmt, Empty, Switch, Case {
+        SourcePos pos();
+    }
+
+    public record Block(SourcePos pos, List<Stmt> stmts, SourcePos end) implements Stmt { }
+
+    public record If(SourcePos pos, Expr cond, Stmt then, Stmt otherwise) implements Stmt { }
+
+    public record While(SourcePos pos, Expr cond, Stmt body) implements Stmt { }
+
+    public record DoWhile(SourcePos pos, Stmt body, Expr cond, SourcePos condPos) implements Stmt { }
+
+    public record For(SourcePos pos, Stmt init, Expr cond, Expr update, Stmt body) implements Stmt { }
+
+    public record Return(SourcePos pos, Expr value) implements Stmt { }
+
+    public record Break(SourcePos pos) implements Stmt { }
+
+    public record Continue(SourcePos pos) implements Stmt { }
+
+    public record Goto(SourcePos pos, String label) implements Stmt { }
+
+    public record Labeled(SourcePos pos, String label, Stmt stmt) implements Stmt { }
+
+    /** {@code atomic { ... }}: the whole block runs as one step. */
+    public record Atomic(SourcePos pos, Block body) implements Stmt { }
+
+    public record VarDecl(SourcePos pos, TypeRef type, String name, Expr init) implements Stmt { }
+
+    public record ExprStmt(SourcePos pos, Expr expr) implements Stmt { }
+
+    public record Empty(SourcePos pos) implements Stmt { }
+
+    public record Switch(SourcePos pos, Expr value, Block body) implements Stmt { }
+
+    /** {@code case V:} or {@code default:} (value null) inside a switch body. */
+    public record Case(SourcePos pos, Expr value) implements Stmt { }
+
+    // ---- expressions ----
+    public sealed interface Expr permits IntLit, StrLit, Name, Unary, Binary, Ternary, Assign, IncDec, Call, Member,
+            Cast {
+        SourcePos pos();
+    }
+
+    public record IntLit(SourcePos pos, long value) implements Expr { }
+
+    public record StrLit(SourcePos pos, String value) implements Expr { }
+
+    public record Name(SourcePos pos, String id) implements Expr { }
+
+    /** Prefix operators: ! ~ - + & (address of an embedded object) and * (dereference, identity on objects). */
+    public record Unary(SourcePos pos, String op, Expr operand) implements Expr { }
+
+    public record Binary(SourcePos pos, String op, Expr left, Expr right) implements Expr { }
+
+    public record Ternary(SourcePos pos, Expr cond, Expr then, Expr otherwise) implements Expr { }
+
+    public record Assign(SourcePos pos, String op, Expr target, Expr value) implements Expr { }
+
+    public record IncDec(SourcePos pos, boolean increment, boolean prefix, Expr target) implements Expr { }
+
+    public record Call(SourcePos pos, Expr callee, List<Expr> args) implements Expr { }
+
+    /** {@code obj->field} and {@code obj.field} (the models make no difference). */
+    public record Member(SourcePos pos, Expr object, String field) implements Expr { }
+
+    public record Cast(SourcePos pos, TypeRef type, Expr value) implements Expr { }
+}

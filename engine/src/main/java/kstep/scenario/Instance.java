@@ -1,0 +1,153 @@
+package kstep.scenario;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.function.Predicate;
+
+import kstep.engine.Check;
+import kstep.engine.Choice;
+import kstep.engine.Compiler;
+import kstep.engine.Ev;
+import kstep.engine.Explorer;
+import kstep.engine.ExternalEvent;
+import kstep.engine.Function;
+import kstep.engine.ListPolicy;
+import kstep.engine.Machine;
+import kstep.engine.Program;
+import kstep.engine.RandomPolicy;
+import kstep.engine.Runner;
+import kstep.engine.SchedulePolicy;
+import kstep.engine.Setup;
+import kstep.engine.Value;
+import kstep.engine.World;
+import kstep.lang.Ast;
+import kstep.lang.Parser;
+import kstep.lang.SourceError;
+import kstep.lang.SourcePos;
+
+/**
+ * One variant of a scenario, ready to run: the linked program, the machine with its checks and events, the
+ * World at step 0, the end condition and the compiled schedule.
+ */
+public final class Instance {
+    /** The longest run kstep makes unless asked otherwise. */
+    public static final int DEFAULT_MAX_STEPS = 100_000;
+
+    private final Scenario scenario;
+    private final Scenario.Variant variant;
+    private final Program program;
+    private final Machine machine;
+    private final World initial;
+    private final Predicate<World> end;
+    private final List<ScriptedPolicy.Compiled> script;
+
+    Instance(Scenario s, Scenario.Variant v) {
+        this.scenario = s;
+        this.variant = v;
+        this.program = Compiler.compile(s.models, new HashSet<>(v.defines()), Subsystems.builtins());
+        Setup setup = new Setup(program, s.cpus);
+        List<Check> checks = new ArrayList<>();
+        List<ExternalEvent> events = new ArrayList<>();
+        for (Subsystem sub : Subsystems.all()) {
+            YNode section = s.sections.get(sub.name());
+            Subsystem.Contribution c = sub.setup(section, setup);
+            checks.addAll(c.checks());
+            events.addAll(c.events());
+        }
+        for (Program.Unresolved u : program.unresolved()) {
+            if (setup.world().named(u.name()) == null)
+                throw new SourceError(u.pos(), "unknown name '" + u.name() + "' (not a variable, constant, function or scenario object)");
+        }
+        this.machine = new Machine(program, checks, events);
+        for (Scenario.TaskSpec t : s.tasks) {
+            Ast.Expr e = Parser.parseExpression(t.entry(), t.entryPos());
+            if (!(e instanceof Ast.Call call) || !(call.callee() instanceof Ast.Name fn))
+                throw new SourceError(t.entryPos(), "entry must be a call such as kvm_arch_vcpu_ioctl_run(vcpu0)");
+            Function f = program.function(fn.id());
+            if (f == null) throw new SourceError(fn.pos(), "no model function '" + fn.id() + "'");
+            Value[] args = new Value[call.args().size()];
+            for (int i = 0; i < args.length; i++) args[i] = machine.evaluate(setup.world(), condition(call.args().get(i), setup.world()));
+            setup.task(t.name(), t.pid(), t.cpu(), fn.id(), args, t.pos());
+        }
+        this.initial = setup.world();
+        if (s.end != null) {
+            Ev ev = condition(Parser.parseExpression(s.end, s.endPos), initial);
+            this.end = w -> machine.evaluate(w, ev).truthy();
+        } else {
+            this.end = null;
+        }
+        this.script = ScriptedPolicy.compile(s.schedule, this);
+    }
+
+    /** Compiles an expression over the world; names must be declared or be scenario objects. */
+    Ev condition(Ast.Expr e, World w) {
+        List<Program.Unresolved> un = new ArrayList<>();
+        Ev ev = Compiler.expression(program, e, un);
+        for (Program.Unresolved u : un)
+            if (w.named(u.name()) == null) throw new SourceError(u.pos(), "unknown name '" + u.name() + "'");
+        return ev;
+    }
+
+    Ev condition(String text, SourcePos pos) {
+        return condition(Parser.parseExpression(text, pos), initial);
+    }
+
+    public Scenario scenario() {
+        return scenario;
+    }
+
+    public Scenario.Variant variant() {
+        return variant;
+    }
+
+    public Program program() {
+        return program;
+    }
+
+    public Machine machine() {
+        return machine;
+    }
+
+    /** A copy of the World at step 0. */
+    public World initial() {
+        return initial.copy();
+    }
+
+    public Predicate<World> end() {
+        return end;
+    }
+
+    public boolean hasScript() {
+        return !script.isEmpty();
+    }
+
+    /** A fresh policy following the scenario's scripted schedule. */
+    public SchedulePolicy scriptPolicy() {
+        return new ScriptedPolicy(script, this);
+    }
+
+    public Runner.Result run(SchedulePolicy policy, int maxSteps) {
+        return Runner.run(machine, initial(), policy, end, maxSteps, scenario.stopAtFinding());
+    }
+
+    /** The scripted schedule if the scenario has one, else a seeded random walk with seed 0. */
+    public Runner.Result runDefault() {
+        return run(hasScript() ? scriptPolicy() : new RandomPolicy(0), DEFAULT_MAX_STEPS);
+    }
+
+    public Runner.Result runSeed(long seed, int maxSteps) {
+        return run(new RandomPolicy(seed), maxSteps);
+    }
+
+    public Runner.Result runChoices(List<Choice> choices) {
+        return run(new ListPolicy(choices), choices.size());
+    }
+
+    /** Explores every schedule up to {@code bound} steps (the scenario's bound when null). */
+    public Explorer.Result explore(Integer bound) {
+        Scenario.ExploreSpec x = scenario.explore;
+        World w = x.preemptions() == null ? initial() : initial.withBudget("preempt", x.preemptions());
+        return Explorer.explore(machine, w, bound == null ? x.bound() : bound, end, x.maxStates());
+    }
+}
