@@ -47,6 +47,9 @@ public final class Compiler {
             pres.add(p);
             parsed.put(s, Parser.parseFile(p));
         }
+        // typedefs first, from every file, so a struct may use a typedef another file declares
+        for (List<Decl> decls : parsed.values())
+            for (Decl d : decls) if (d instanceof TypedefDecl td) c.typedef(td);
         for (Map.Entry<ModelSource, List<Decl>> e : parsed.entrySet()) c.declare(e.getKey(), e.getValue());
         c.checkStructs();
         for (Map.Entry<String, FunctionDecl> e : c.bodies.entrySet()) c.compileBody(c.functions.get(e.getKey()), e.getValue());
@@ -89,11 +92,15 @@ public final class Compiler {
         return t;
     }
 
+    private void typedef(TypedefDecl td) {
+        claim(td.name(), td.pos(), "typedef");
+        typedefs.put(td.name(), td.type());
+    }
+
     private void declare(ModelSource src, List<Decl> decls) {
         for (Decl d : decls) {
-            if (d instanceof TypedefDecl td) {
-                claim(td.name(), td.pos(), "typedef");
-                typedefs.put(td.name(), td.type());
+            if (d instanceof TypedefDecl) {
+                continue;
             } else if (d instanceof StructDecl sd) {
                 if (structs.containsKey(sd.name()))
                     throw new SourceError(sd.pos(), "struct " + sd.name() + " is already declared at " + structs.get(sd.name()).pos());

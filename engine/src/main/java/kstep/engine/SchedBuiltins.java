@@ -72,6 +72,7 @@ public final class SchedBuiltins {
             }
             x.setField(d, "depth", Value.of(d.getLong("depth") - 1));
         });
+        b.add("irq_to_desc", 1, "the interrupt's descriptor", (x, a) -> new Value.Ref(desc(x, a.l(0)).id()));
         b.add("irqd_irq_disabled", 1, "whether the interrupt is masked", (x, a) -> Value.bool(desc(x, a.l(0)).getLong("depth") > 0));
         b.proc("irq_set_affinity", 2, "route an interrupt to a CPU", (x, a) -> x.setField(desc(x, a.l(0)), "cpu", Value.of(a.l(1))));
         b.proc("preempt_notifier_register", 3, "current's context switches call sched_in(owner, cpu) and sched_out(owner, next)", (x, a) -> {

@@ -119,6 +119,8 @@ public final class Setup {
         set(d, "handler", handler);
         set(d, "dev_id", devId);
         set(d, "cpu", Value.of(cpu));
+        KObject lock = w.object(((Value.Ref) d.get("lock")).id());
+        set(lock, "owner_cpu", Value.of(-1));
         w.irqs.put(irq, d.id());
         return d;
     }

@@ -51,7 +51,8 @@ public final class StructType {
         return f == null ? -1 : f.index();
     }
 
-    static Shape shapeOf(TypeRef t) {
+    /** How a value of C type {@code t} is shown. */
+    public static Shape shapeOf(TypeRef t) {
         if (t.base().equals("char") && t.pointers() == 1) return Shape.STRING;
         if (t.isPointer()) return Shape.POINTER;
         if (t.isStruct()) return Shape.EMBEDDED;

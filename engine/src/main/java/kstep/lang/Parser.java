@@ -181,7 +181,7 @@ public final class Parser {
             while (!accept("}")) {
                 Token ct = peek();
                 String n = ident("an enum constant");
-                Expr v = accept("=") ? expr() : null;
+                Expr v = accept("=") ? ternary() : null;
                 cs.add(new EnumConst(ct.pos(), n, v));
                 if (!accept(",")) {
                     expect("}");
@@ -486,7 +486,7 @@ public final class Parser {
                     } while (accept(","));
                 }
                 expect(")");
-                e = new Call(t.pos(), e, args);
+                e = new Call(e.pos(), e, args);
             } else if (at("->") || at(".")) {
                 advance();
                 e = new Member(t.pos(), e, ident("a field name"));

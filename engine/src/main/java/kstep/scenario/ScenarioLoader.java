@@ -32,6 +32,8 @@ import kstep.lang.SourcePos;
 public final class ScenarioLoader {
     private static final Set<String> TOP_KEYS = Set.of("kstep", "id", "title", "description", "seed", "machine", "models",
         "variants", "default_variant", "tasks", "end", "schedule", "explore", "notes", "stop_at_finding");
+    /** Models every scenario gets, listed or not: the scheduler core and the lock types it uses. */
+    public static final List<String> CORE_MODELS = List.of("sched/core.kc", "lock/spinlock.kc");
     /** Where built-in models and samples live on the class path. */
     public static final String RESOURCE_ROOT = "kstep/";
     static final int MAX_FILE = 1 << 20;
@@ -129,6 +131,16 @@ public final class ScenarioLoader {
 
         List<ModelSource> sources = new ArrayList<>();
         YNode ml = top.require("models");
+        List<String> listed = new ArrayList<>();
+        for (YNode m : ml.list()) listed.add(m.str().strip());
+        for (String core : CORE_MODELS) {
+            if (listed.contains(core)) continue;
+            try {
+                sources.add(new ModelSource(core, resource(RESOURCE_ROOT + core)));
+            } catch (IOException e) {
+                throw new IllegalStateException("the built-in model " + core + " is missing", e);
+            }
+        }
         for (YNode m : ml.list()) {
             String name = m.str().strip();
             if (!name.matches("[A-Za-z0-9_./-]+\\.kc") || name.contains(".."))

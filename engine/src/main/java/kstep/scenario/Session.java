@@ -146,6 +146,12 @@ public final class Session {
         return b.toString();
     }
 
+    /** The most recent step at or before {@code n} that has a note (0 when none). */
+    public int lastNoteStep(int n) {
+        for (int i = Math.min(n, trace.length()); i >= 0; i--) if (!noteAt(i).isEmpty()) return i;
+        return 0;
+    }
+
     public boolean jump(int n) {
         int c = Math.max(0, Math.min(n, trace.length()));
         boolean moved = c != cursor;

@@ -1,0 +1,52 @@
+package kstep.app;
+
+import javafx.geometry.Pos;
+import javafx.scene.control.Label;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+
+/** The keyboard shortcuts, over the whole window (F1 or ? to show, Esc to close). */
+final class HelpOverlay extends StackPane {
+    static final String[][] KEYS = {
+        {"→", "one step forward"},
+        {"←", "one step back"},
+        {"Home / End", "step 0 / last step"},
+        {"F", "run to the next finding"},
+        {"R", "run / pause"},
+        {"+ / -", "faster / slower"},
+        {"I", "interactive mode: you choose the next CPU, preemption, interrupt or device event"},
+        {"1 … 9", "in interactive mode, take choice 1 … 9"},
+        {"V", "next kernel variant (same schedule)"},
+        {"G", "the gallery of samples"},
+        {"F1 or ?", "this help; Esc closes it"},
+        {"click the timeline", "jump to that step"},
+        {"double-click a finding", "jump to its step"},
+    };
+
+    HelpOverlay() {
+        getStyleClass().add("help-overlay");
+        setId("help-overlay");
+        GridPane g = new GridPane();
+        g.setHgap(14);
+        g.setVgap(5);
+        for (int i = 0; i < KEYS.length; i++) {
+            Label k = new Label(KEYS[i][0]);
+            k.getStyleClass().add("help-key");
+            Label d = new Label(KEYS[i][1]);
+            d.setWrapText(true);
+            g.add(k, 0, i);
+            g.add(d, 1, i);
+        }
+        Label t = new Label("kstep keyboard shortcuts");
+        t.getStyleClass().add("help-title");
+        Label tip = new Label("Lines with an orange bar in the gutter differ between the variants; dimmed lines are not compiled in this one.");
+        tip.setWrapText(true);
+        VBox box = new VBox(10, t, g, tip);
+        box.getStyleClass().add("help-box");
+        box.setMaxSize(620, 520);
+        setAlignment(Pos.CENTER);
+        getChildren().add(box);
+        setOnMouseClicked(e -> setVisible(false));
+    }
+}

@@ -1,0 +1,56 @@
+package kstep.app;
+
+import javafx.application.Application;
+import javafx.scene.Scene;
+import javafx.stage.Modality;
+import javafx.stage.Stage;
+
+import kstep.scenario.Samples;
+import kstep.scenario.Scenario;
+import kstep.scenario.Session;
+
+/** The kstep window: opens a scenario (the default sample unless told otherwise) in a {@link MainWindow}. */
+public final class KstepApp extends Application {
+    static volatile String scenarioArg = Samples.DEFAULT;
+    static volatile String variantArg;
+
+    private MainWindow window;
+    private Stage stage;
+
+    @Override
+    public void start(Stage primary) {
+        this.stage = primary;
+        Scenario s = Samples.open(scenarioArg);
+        Session session = new Session(s, variantArg == null ? s.defaultVariant() : variantArg);
+        window = new MainWindow(session, this::openGallery);
+        primary.setScene(new Scene(window, 1280, 720));
+        primary.setMinWidth(1024);
+        primary.setMinHeight(600);
+        primary.setTitle("kstep — " + s.title());
+        primary.show();
+    }
+
+    private void openGallery() {
+        Stage g = new Stage();
+        g.initOwner(stage);
+        g.initModality(Modality.WINDOW_MODAL);
+        g.setTitle("kstep samples");
+        GalleryView view = new GalleryView(sc -> {
+            window.setSession(new Session(sc, sc.defaultVariant()));
+            stage.setTitle("kstep — " + sc.title());
+            g.close();
+        });
+        Scene scene = new Scene(view, 720, 520);
+        scene.getStylesheets().add(KstepApp.class.getResource("/kstep/views/kstep.css").toExternalForm());
+        g.setScene(scene);
+        g.show();
+    }
+
+    /** Opens the window on {@code scenario} (a sample id or file) and blocks until it is closed. */
+    public static void launchWindow(String scenario, String variant) {
+        scenarioArg = scenario == null ? Samples.DEFAULT : scenario;
+        variantArg = variant;
+        Fx.quietClasspathWarning();
+        Application.launch(KstepApp.class);
+    }
+}

@@ -1,0 +1,437 @@
+package kstep.app;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Slider;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.util.Duration;
+
+import kstep.engine.Choice;
+import kstep.engine.Finding;
+import kstep.engine.Runner;
+import kstep.engine.World;
+import kstep.scenario.Scenario;
+import kstep.scenario.Session;
+import kstep.views.ChoiceBar;
+import kstep.views.CodePane;
+import kstep.views.DoorbellDiagram;
+import kstep.views.EventListView;
+import kstep.views.FindingsView;
+import kstep.views.NotesView;
+import kstep.views.StepView;
+import kstep.views.TimelineView;
+
+/**
+ * The main window: toolbar (scenario, variant, mode, stepping controls), a code pane per CPU, the doorbell
+ * diagram, notes / events / findings, the interactive choice bar and the timeline. It owns no state but the
+ * {@link Session}; every control goes through it and then {@link #refresh()} redraws every view.
+ */
+public final class MainWindow extends StackPane {
+    static final String[] MODES = {"Scripted", "Random (seed)", "Interactive"};
+
+    private Session session;
+    private final Runnable openGallery;
+    private final BorderPane frame = new BorderPane();
+    private final Label title = new Label();
+    private final Label stepLabel = new Label();
+    private final Label outcome = new Label();
+    private final Label findingBanner = new Label();
+    private final ChoiceBox<String> variant = new ChoiceBox<>();
+    private final ChoiceBox<String> mode = new ChoiceBox<>();
+    private final Slider speed = new Slider(1, 60, 8);
+    private final Button runButton = new Button("▶ Run");
+    private final List<CodePane> codePanes = new ArrayList<>();
+    private final SplitPane codeSplit = new SplitPane();
+    private final DoorbellDiagram diagram = new DoorbellDiagram();
+    private final NotesView notes = new NotesView();
+    private final EventListView events = new EventListView();
+    private final FindingsView findings = new FindingsView();
+    private final TabPane tabs = new TabPane();
+    private final ChoiceBar choiceBar = new ChoiceBar();
+    private final TimelineView timeline = new TimelineView();
+    private final HelpOverlay help = new HelpOverlay();
+    private final Timeline player = new Timeline();
+    private boolean updatingControls;
+
+    public MainWindow(Session session, Runnable openGallery) {
+        this.session = session;
+        this.openGallery = openGallery;
+        getStyleClass().add("main-window");
+        getStylesheets().add(MainWindow.class.getResource("/kstep/views/kstep.css").toExternalForm());
+        frame.setTop(toolbar());
+        frame.setCenter(center());
+        VBox bottom = new VBox(choiceBar, timeline);
+        frame.setBottom(bottom);
+        getChildren().addAll(frame, help);
+        help.setVisible(false);
+
+        timeline.setOnJump(n -> {
+            pause();
+            session.jump(n);
+            refresh();
+        });
+        findings.setOnJump(n -> {
+            session.jump(n);
+            refresh();
+        });
+        choiceBar.setOnChoose(this::choose);
+        player.setCycleCount(Timeline.INDEFINITE);
+        speed.valueProperty().addListener((o, a, b) -> retime());
+        retime();
+        addEventFilter(KeyEvent.KEY_PRESSED, this::onKey);
+        setSession(session);
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    /** Shows another scenario (from the gallery). */
+    public void setSession(Session s) {
+        pause();
+        this.session = s;
+        Scenario sc = s.scenario();
+        title.setText(sc.title());
+        title.setTooltip(new Tooltip(sc.description()));
+        updatingControls = true;
+        variant.getItems().setAll(sc.variants().keySet());
+        variant.setValue(s.variant());
+        mode.setValue(modeName(s.mode()));
+        updatingControls = false;
+        codePanes.clear();
+        codeSplit.getItems().clear();
+        int cpus = sc.cpus();
+        for (int c = 0; c < cpus; c++) {
+            CodePane p = new CodePane(c);
+            codePanes.add(p);
+            codeSplit.getItems().add(p);
+        }
+        if (cpus == 2) codeSplit.setDividerPositions(0.6);
+        timeline.setTrace(s.trace(), cpus);
+        refresh();
+    }
+
+    private static String modeName(Session.Mode m) {
+        return switch (m) {
+            case SCRIPT -> MODES[0];
+            case SEED -> MODES[1];
+            default -> MODES[2];
+        };
+    }
+
+    private HBox toolbar1() {
+        Button gallery = new Button("☰ Samples");
+        gallery.setId("gallery-button");
+        gallery.setTooltip(new Tooltip("Open another scenario (G)"));
+        gallery.setOnAction(e -> openGallery.run());
+        title.getStyleClass().add("scenario-title");
+        title.setId("scenario-title");
+        title.setMinWidth(0);
+        HBox.setHgrow(title, Priority.ALWAYS);
+        title.setMaxWidth(Double.MAX_VALUE);
+        variant.setId("variant");
+        variant.setTooltip(new Tooltip("The kernel variant; the same schedule replays on it (V)"));
+        variant.valueProperty().addListener((o, a, b) -> {
+            if (!updatingControls && b != null && !b.equals(session.variant())) {
+                pause();
+                session.switchVariant(b);
+                timeline.setTrace(session.trace(), session.scenario().cpus());
+                refresh();
+            }
+        });
+        mode.setId("mode");
+        mode.getItems().setAll(MODES);
+        mode.setTooltip(new Tooltip("Where the schedule comes from: the scenario's script, a seeded random walk, or you (I)"));
+        mode.valueProperty().addListener((o, a, b) -> {
+            if (!updatingControls && b != null) setMode(b);
+        });
+        Button helpButton = new Button("?");
+        helpButton.setId("help-button");
+        helpButton.setTooltip(new Tooltip("Keyboard shortcuts (F1)"));
+        helpButton.setOnAction(e -> toggleHelp());
+        HBox row = new HBox(8, gallery, title, new Label("Variant"), variant, new Label("Schedule"), mode, helpButton);
+        row.setAlignment(Pos.CENTER_LEFT);
+        return row;
+    }
+
+    private HBox toolbar2() {
+        Button reset = button("|◀", "reset", "Back to step 0 (Home)", this::reset);
+        Button back = button("◀ Back", "step-back", "One step back (←)", this::stepBack);
+        Button fwd = button("Step ▶", "step", "One step forward (→)", this::step);
+        Button end = button("▶|", "end", "Last step (End)", this::toEnd);
+        Button finding = button("Next finding ⚑", "next-finding", "Run to the next finding (F)", this::nextFinding);
+        runButton.setId("run");
+        runButton.setTooltip(new Tooltip("Run / pause (R); speed with + and -"));
+        runButton.setOnAction(e -> togglePlay());
+        speed.setId("speed");
+        speed.setPrefWidth(110);
+        speed.setTooltip(new Tooltip("Steps per second"));
+        stepLabel.getStyleClass().add("step-label");
+        stepLabel.setId("step-label");
+        outcome.setId("outcome");
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox row = new HBox(6, reset, back, fwd, end, finding, runButton, new Label("speed"), speed, stepLabel, spacer, outcome);
+        row.setAlignment(Pos.CENTER_LEFT);
+        return row;
+    }
+
+    private VBox toolbar() {
+        VBox bar = new VBox(4, toolbar1(), toolbar2());
+        bar.getStyleClass().add("toolbar");
+        findingBanner.getStyleClass().add("finding-banner");
+        findingBanner.setId("finding-banner");
+        findingBanner.setMaxWidth(Double.MAX_VALUE);
+        findingBanner.setWrapText(true);
+        findingBanner.setOnMouseClicked(e -> tabs.getSelectionModel().select(2));
+        return new VBox(bar, findingBanner);
+    }
+
+    private static Button button(String text, String id, String tip, Runnable r) {
+        Button b = new Button(text);
+        b.setId(id);
+        b.setTooltip(new Tooltip(tip));
+        b.setOnAction(e -> r.run());
+        return b;
+    }
+
+    private SplitPane center() {
+        codeSplit.setOrientation(Orientation.VERTICAL);
+        ScrollPane diagramScroll = new ScrollPane(diagram);
+        diagramScroll.setFitToWidth(true);
+        tabs.getTabs().addAll(new Tab("Notes", notes), new Tab("Events", events), new Tab("Findings", findings));
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        tabs.setId("tabs");
+        SplitPane right = new SplitPane(diagramScroll, tabs);
+        right.setOrientation(Orientation.VERTICAL);
+        right.setDividerPositions(0.66);
+        SplitPane main = new SplitPane(codeSplit, right);
+        main.setDividerPositions(0.53);
+        return main;
+    }
+
+    // ------------------------------------------------------------------ drawing
+    /** Redraws every view for the session's cursor. */
+    public void refresh() {
+        int n = session.cursor();
+        World w = session.world();
+        World prev = n == 0 ? null : session.worldAt(n - 1);
+        int noteStep = session.lastNoteStep(n);
+        StepView v = new StepView(n, session.length(), w, prev, session.record(), session.findingsSoFar(), session.noteAt(noteStep),
+            noteStep, session.instance().program(), session.scenario().differingLines(), session.variant());
+        for (CodePane p : codePanes) p.show(v);
+        diagram.show(v, session.instance().machine().externalEvents());
+        notes.show(v);
+        events.show(v);
+        findings.show(v);
+        timeline.setCursor(n);
+        stepLabel.setText("step " + n + " / " + session.length());
+        Scenario.Variant var = session.instance().variant();
+        outcome.getStyleClass().removeAll("outcome-finding", "outcome-ok");
+        List<Finding> fs = session.findings();
+        if (!fs.isEmpty()) {
+            Finding f = fs.get(0);
+            outcome.setText(var.name() + (var.kernel().isEmpty() ? "" : " (" + var.kernel() + ")") + ": " + f.kind() + " at step " + f.step());
+            outcome.getStyleClass().add("outcome-finding");
+        } else {
+            Runner.Outcome o = session.outcome();
+            outcome.setText(var.name() + (var.kernel().isEmpty() ? "" : " (" + var.kernel() + ")") + ": "
+                + (o == Runner.Outcome.END ? "no finding, reached the end" : o == null ? "interactive" : "no finding"));
+            outcome.getStyleClass().add("outcome-ok");
+        }
+        List<Finding> reached = v.findings();
+        boolean banner = !reached.isEmpty();
+        findingBanner.setVisible(banner);
+        findingBanner.setManaged(banner);
+        if (banner) {
+            Finding f = reached.get(reached.size() - 1);
+            findingBanner.setText("⚑ " + f.kind() + " at step " + f.step() + (f.step() == n ? "" : " (earlier)") + ":  "
+                + f.message().lines().filter(l -> !l.startsWith("---")).findFirst().orElse(""));
+        }
+        boolean interactive = session.mode() == Session.Mode.INTERACTIVE;
+        choiceBar.setVisible(interactive);
+        choiceBar.setManaged(interactive);
+        if (interactive) choiceBar.show(w, session.choices(), session.instance().machine().externalEvents());
+        updatingControls = true;
+        mode.setValue(modeName(session.mode()));
+        variant.setValue(session.variant());
+        updatingControls = false;
+    }
+
+    // ------------------------------------------------------------------ actions
+    public void step() {
+        if (session.stepForward()) {
+            timeline.setTrace(session.trace(), session.scenario().cpus());
+            refresh();
+        } else {
+            pause();
+        }
+    }
+
+    public void stepBack() {
+        pause();
+        if (session.stepBack()) refresh();
+    }
+
+    public void reset() {
+        pause();
+        session.reset();
+        refresh();
+    }
+
+    public void toEnd() {
+        pause();
+        session.jump(session.length());
+        refresh();
+    }
+
+    public void nextFinding() {
+        pause();
+        if (session.nextFinding()) {
+            refresh();
+            tabs.getSelectionModel().select(2);
+        }
+    }
+
+    public void choose(Choice c) {
+        pause();
+        session.choose(c);
+        timeline.setTrace(session.trace(), session.scenario().cpus());
+        refresh();
+    }
+
+    public void setMode(String m) {
+        pause();
+        if (m.equals(MODES[0])) session.scripted();
+        else if (m.equals(MODES[1])) session.seeded(1);
+        else session.interactive();
+        timeline.setTrace(session.trace(), session.scenario().cpus());
+        refresh();
+    }
+
+    public void nextVariant() {
+        List<String> vs = new ArrayList<>(session.scenario().variants().keySet());
+        variant.setValue(vs.get((vs.indexOf(session.variant()) + 1) % vs.size()));
+    }
+
+    public boolean playing() {
+        return player.getStatus() == javafx.animation.Animation.Status.RUNNING;
+    }
+
+    public void togglePlay() {
+        if (playing()) pause();
+        else {
+            player.play();
+            runButton.setText("⏸ Pause");
+        }
+    }
+
+    public void pause() {
+        player.stop();
+        runButton.setText("▶ Run");
+    }
+
+    private void retime() {
+        boolean was = playing();
+        player.stop();
+        player.getKeyFrames().setAll(new KeyFrame(Duration.millis(1000.0 / speed.getValue()), e -> step()));
+        if (was) player.play();
+    }
+
+    public void toggleHelp() {
+        help.setVisible(!help.isVisible());
+    }
+
+    public boolean helpShown() {
+        return help.isVisible();
+    }
+
+    private void onKey(KeyEvent e) {
+        KeyCode k = e.getCode();
+        if (help.isVisible() && (k == KeyCode.ESCAPE || k == KeyCode.F1)) {
+            help.setVisible(false);
+            e.consume();
+            return;
+        }
+        boolean done = true;
+        switch (k) {
+            case RIGHT -> step();
+            case LEFT -> stepBack();
+            case HOME -> reset();
+            case END -> toEnd();
+            case F -> nextFinding();
+            case R -> togglePlay();
+            case PLUS, EQUALS, ADD -> speed.setValue(Math.min(speed.getMax(), speed.getValue() * 1.5));
+            case MINUS, SUBTRACT -> speed.setValue(Math.max(speed.getMin(), speed.getValue() / 1.5));
+            case I -> setMode(session.mode() == Session.Mode.INTERACTIVE ? MODES[0] : MODES[2]);
+            case V -> nextVariant();
+            case G -> openGallery.run();
+            case F1, SLASH -> toggleHelp();
+            default -> {
+                done = false;
+                if (k.isDigitKey() && session.mode() == Session.Mode.INTERACTIVE) {
+                    int i = k.getCode() - (k.getCode() >= KeyCode.NUMPAD0.getCode() ? KeyCode.NUMPAD0.getCode() : KeyCode.DIGIT0.getCode());
+                    List<Choice> cs = choiceBar.choices();
+                    if (i >= 1 && i <= cs.size()) {
+                        choose(cs.get(i - 1));
+                        done = true;
+                    }
+                }
+            }
+        }
+        if (done) e.consume();
+    }
+
+    // ------------------------------------------------------------------ for tests and export
+    public List<CodePane> codePanes() {
+        return codePanes;
+    }
+
+    public DoorbellDiagram diagram() {
+        return diagram;
+    }
+
+    public NotesView notes() {
+        return notes;
+    }
+
+    public TimelineView timeline() {
+        return timeline;
+    }
+
+    public ChoiceBar choiceBar() {
+        return choiceBar;
+    }
+
+    public String stepText() {
+        return stepLabel.getText();
+    }
+
+    public String findingBannerText() {
+        return findingBanner.isVisible() ? findingBanner.getText() : "";
+    }
+
+    public String outcomeText() {
+        return outcome.getText();
+    }
+}

@@ -1,0 +1,80 @@
+package kstep.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import kstep.engine.Choice;
+import kstep.engine.Explorer;
+import kstep.scenario.Instance;
+import kstep.scenario.Samples;
+import kstep.scenario.Scenario;
+
+/** {@code kstep explore}: search every schedule up to a bound for a finding. */
+@Command(name = "explore", description = "Search all schedules (up to a bound) for the shortest one that reaches a finding.")
+final class ExploreCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "SCENARIO", description = "A sample id or a scenario file.")
+    String scenario;
+
+    @Option(names = "--variant", paramLabel = "V", description = "The kernel variant (default: the scenario's first).")
+    String variant;
+
+    @Option(names = "--bound", paramLabel = "N", description = "Longest schedule to consider, in steps (default: the scenario's).")
+    Integer bound;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (bound != null && bound < 1) throw new IllegalArgumentException("--bound must be at least 1");
+        Scenario s = Samples.open(scenario);
+        Instance inst = s.instantiate(variant == null ? s.defaultVariant() : variant);
+        int b = bound == null ? s.explore().bound() : bound;
+        Explorer.Result r = inst.explore(b);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.write(Json.explore(s.id(), inst.variant().name(), b, r)));
+        } else {
+            out.printf("# %s, variant %s: explored %d states (%d transitions), bound %d steps%s%n", s.id(), inst.variant().name(),
+                r.exploredStates(), r.transitions(), b, s.explore().preemptions() == null ? "" : ", at most " + s.explore().preemptions() + " preemptions");
+            if (r.finding() != null) {
+                out.printf("finding %s after %d steps; shortest schedule:%n", r.finding().kind(), r.schedule().size());
+                out.println("  " + compress(r));
+                for (String l : r.finding().message().split("\n")) out.println("  " + l);
+                out.println("replay: kstep run " + scenario + " --variant " + inst.variant().name() + " --schedule @FILE (save this with --json)");
+            } else if (r.exhausted()) {
+                out.printf("no finding: the bounded space is exhausted%s%n",
+                    r.frontierAtBound() == 0 ? " (every reachable state was visited)" : " (" + r.frontierAtBound() + " states at the bound not expanded)");
+            } else {
+                out.println("no finding, but the search stopped at its state limit: not exhausted");
+            }
+        }
+        return r.finding() == null ? Cli.OK : Cli.FOUND;
+    }
+
+    /** "cpu0 x115, preempt:cpu0, ..." : runs of the same choice folded. */
+    private static String compress(Explorer.Result r) {
+        StringBuilder b = new StringBuilder();
+        Choice prev = null;
+        int n = 0;
+        for (Choice c : r.schedule()) {
+            if (c.equals(prev)) {
+                n++;
+                continue;
+            }
+            if (prev != null) b.append(prev).append(n > 1 ? " x" + n : "").append(", ");
+            prev = c;
+            n = 1;
+        }
+        if (prev != null) b.append(prev).append(n > 1 ? " x" + n : "");
+        return b.toString();
+    }
+}

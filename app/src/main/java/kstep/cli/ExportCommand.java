@@ -1,0 +1,76 @@
+package kstep.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import kstep.app.Exporter;
+import kstep.scenario.Samples;
+import kstep.scenario.Scenario;
+import kstep.scenario.Session;
+
+/** {@code kstep export}: one PNG a step of the whole window, rendered without a display. */
+@Command(name = "export", description = "Render the main window at each step to PNG (headless: no X server, no GTK).")
+final class ExportCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "SCENARIO", description = "A sample id or a scenario file.")
+    String scenario;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for step-NNNN.png (created if missing).")
+    Path out;
+
+    @Option(names = "--variant", paramLabel = "V", description = "The kernel variant (default: the scenario's first).")
+    String variant;
+
+    @Option(names = "--steps", paramLabel = "A..B", description = "Steps to export, e.g. 0..20 or 57 (default: every step, 0 to the last).")
+    String steps;
+
+    @Option(names = "--scale", paramLabel = "S", defaultValue = "1", description = "1, 2 or 3 (3 for crisp slides); default ${DEFAULT-VALUE}.")
+    int scale;
+
+    @Option(names = "--size", paramLabel = "WxH", defaultValue = "1280x720", description = "Window size in pixels at scale 1 (default ${DEFAULT-VALUE}).")
+    String size;
+
+    @Option(names = "--force", description = "Overwrite existing images.")
+    boolean force;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (scale < 1 || scale > 3) throw new IllegalArgumentException("--scale must be 1, 2 or 3");
+        if (!size.matches("[0-9]{3,4}x[0-9]{3,4}")) throw new IllegalArgumentException("--size takes WIDTHxHEIGHT, e.g. 1920x1080");
+        int width = Integer.parseInt(size.substring(0, size.indexOf('x')));
+        int height = Integer.parseInt(size.substring(size.indexOf('x') + 1));
+        if (width < 1024 || height < 600) throw new IllegalArgumentException("--size must be at least 1024x600");
+        Scenario s = Samples.open(scenario);
+        String v = variant == null ? s.defaultVariant() : variant;
+        Session session = new Session(s, v);
+        int from = 0;
+        int to = session.length();
+        if (steps != null) {
+            String[] ab = steps.strip().split("\\.\\.", -1);
+            try {
+                if (ab.length == 1) {
+                    from = to = Integer.parseInt(ab[0]);
+                } else if (ab.length == 2) {
+                    from = ab[0].isEmpty() ? 0 : Integer.parseInt(ab[0]);
+                    to = ab[1].isEmpty() ? session.length() : Integer.parseInt(ab[1]);
+                } else {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--steps takes A..B or N, not '" + steps + "'");
+            }
+        }
+        List<Path> files = Exporter.export(session, out, from, to, scale, width, height, force);
+        spec.commandLine().getOut().printf("wrote %d image%s to %s (%s, variant %s, steps %d..%d, scale %d)%n", files.size(),
+            files.size() == 1 ? "" : "s", out, s.id(), v, from, to, scale);
+        return session.findings().isEmpty() ? Cli.OK : Cli.FOUND;
+    }
+}
