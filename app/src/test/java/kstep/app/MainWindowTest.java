@@ -1,0 +1,143 @@
+package kstep.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import kstep.engine.StepRecord;
+import kstep.scenario.ScenarioLoader;
+import kstep.scenario.Session;
+import kstep.vgic.VpeState;
+
+/** Drives the window as a teacher would, headless (Monocle): clicks, keys, variant switch, interactive mode. */
+@ExtendWith(ApplicationExtension.class)
+class MainWindowTest {
+    private MainWindow window;
+
+    @Start
+    void start(Stage stage) {
+        Session s = new Session(ScenarioLoader.loadSample("vgic/doorbell-preemption"), "buggy");
+        window = new MainWindow(s, () -> { });
+        stage.setScene(new Scene(window, 1280, 720));
+        stage.show();
+    }
+
+    /** The step whose script note starts with {@code prefix}. */
+    private int noted(String prefix) {
+        for (StepRecord r : window.session().trace().steps()) if (r.note() != null && r.note().startsWith(prefix)) return r.n();
+        throw new AssertionError("no note " + prefix);
+    }
+
+    private VpeState vpeState() {
+        return window.diagram().snapshot().vcpus().get(0).state();
+    }
+
+    @Test
+    void stepAndStepBackMoveTheCursorAndTheCodePane(FxRobot robot) {
+        assertEquals("step 0 / 249", window.stepText());
+        robot.clickOn("#step");
+        robot.clickOn("#step");
+        assertEquals("step 2 / 249", window.stepText());
+        assertEquals("vgic/arm.kc", window.codePanes().get(0).shownFile(), "cpu0 entered kvm_arch_vcpu_ioctl_run");
+        assertEquals(11, window.codePanes().get(0).currentLine());
+        robot.clickOn("#step-back");
+        assertEquals("step 1 / 249", window.stepText());
+        assertEquals("vgic/kvm_main.kc", window.codePanes().get(0).shownFile());
+        robot.type(KeyCode.RIGHT, 3);
+        assertEquals("step 4 / 249", window.stepText());
+        robot.type(KeyCode.HOME);
+        assertEquals("step 0 / 249", window.stepText());
+    }
+
+    @Test
+    void theDiagramFollowsTheVpeThroughTheBuggyInterleaving(FxRobot robot) {
+        robot.interact(() -> {
+            window.session().jump(noted("The guest executed WFI"));
+            window.refresh();
+        });
+        assertEquals(VpeState.NR_DB, vpeState());
+        robot.interact(() -> {
+            window.session().jump(noted("Schedule 2"));
+            window.refresh();
+        });
+        assertEquals(VpeState.RES_DIRTY, vpeState(), "kvm_sched_in made the vPE resident again");
+        robot.clickOn("#next-finding");
+        assertEquals("step 249 / 249", window.stepText());
+        assertEquals(VpeState.NR_NODB, vpeState());
+        assertTrue(window.findingBannerText().startsWith("⚑ lost-wakeup at step 249:  lost wake-up: CPU 0/KVM (pid 1201)"));
+        assertEquals(java.util.List.of(8192L), window.diagram().snapshot().vcpus().get(0).vptPending());
+    }
+
+    @Test
+    void switchingToTheFixedKernelReplaysTheScheduleAtTheSameStep(FxRobot robot) {
+        robot.interact(() -> {
+            window.session().jump(noted("Schedule 2"));
+            window.refresh();
+        });
+        int step = window.session().cursor();
+        robot.clickOn("#variant");
+        robot.clickOn("fixed");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("fixed", window.session().variant());
+        assertEquals(step, window.session().cursor());
+        assertEquals("fixed (6.5): no finding, reached the end", window.outcomeText());
+        robot.interact(() -> {
+            window.session().jump(noted("Schedule 2"));
+            window.refresh();
+        });
+        assertEquals(VpeState.NR_DB, vpeState(), "IN_WFI kept vgic_v4_load from making it resident");
+        assertTrue(window.diagram().snapshot().vcpus().get(0).inWfi());
+        robot.type(KeyCode.V);
+        assertEquals("backport-5.15", window.session().variant());
+    }
+
+    @Test
+    void interactiveModeLetsTheUserPlayTheScheduler(FxRobot robot) {
+        robot.interact(() -> {
+            window.session().jump(noted("The guest executed WFI"));
+            window.refresh();
+        });
+        int before = window.session().cursor();
+        robot.type(KeyCode.I);
+        assertTrue(window.choiceBar().isVisible());
+        Button preempt = robot.lookup("#choice-preempt-cpu0").queryButton();
+        assertEquals("2 Preempt CPU 0/KVM on cpu0", preempt.getText());
+        robot.clickOn(preempt);
+        assertEquals(before + 1, window.session().cursor());
+        assertEquals(before + 1, window.session().length(), "the scripted future was dropped");
+        robot.type(KeyCode.DIGIT1);
+        assertEquals(before + 2, window.session().cursor());
+        assertTrue(window.codePanes().get(0).frames().stream().anyMatch(f -> f.function().equals("preempt_schedule_irq")));
+    }
+
+    @Test
+    void helpOverlayOpensWithF1AndClosesWithEscape(FxRobot robot) {
+        assertFalse(window.helpShown());
+        robot.type(KeyCode.F1);
+        assertTrue(window.helpShown());
+        assertTrue(robot.lookup("#help-overlay").query().isVisible());
+        robot.type(KeyCode.ESCAPE);
+        assertFalse(window.helpShown());
+    }
+
+    @Test
+    void clickingTheTimelineJumpsThere(FxRobot robot) {
+        var bounds = window.timeline().localToScreen(window.timeline().getBoundsInLocal());
+        robot.clickOn(bounds.getMinX() + bounds.getWidth() / 2, bounds.getMinY() + 20);
+        int expected = window.timeline().stepAt(bounds.getWidth() / 2);
+        assertEquals(expected, window.session().cursor());
+        assertTrue(expected > 100 && expected < 150);
+    }
+}

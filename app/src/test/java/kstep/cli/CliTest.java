@@ -1,0 +1,148 @@
+package kstep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class CliTest {
+    record Out(int code, String out, String err) { }
+
+    static Out kstep(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int code = Cli.run(args, new PrintWriter(o), new PrintWriter(e));
+        return new Out(code, o.toString(), e.toString());
+    }
+
+    static JsonNode json(String s) throws Exception {
+        return new ObjectMapper().readTree(s);
+    }
+
+    @Test
+    void listShowsTheSamplesWithTheirVariants() throws Exception {
+        Out r = kstep("list", "--json");
+        assertEquals(0, r.code());
+        JsonNode first = json(r.out()).get(0);
+        assertEquals("vgic/doorbell-preemption", first.get("id").asText());
+        assertEquals("[\"buggy\",\"fixed\",\"backport-5.15\"]", first.get("variants").toString());
+        assertTrue(kstep("list").out().contains("GICv4.1: a preempted WFI loses its doorbell"));
+    }
+
+    @Test
+    void runPrintsALineAStepAndExitsThreeOnAFinding() {
+        Out r = kstep("run", "vgic/doorbell-preemption");
+        assertEquals(Cli.FOUND, r.code());
+        List<String> lines = r.out().lines().toList();
+        assertEquals("# vgic/doorbell-preemption, variant buggy (kernel 6.4): scripted schedule", lines.get(0));
+        assertEquals("    1 cpu0  CPU 0/KVM    vgic/kvm_main.kc:9       vcpu0.pid NULL -> CPU 0/KVM", lines.get(1));
+        assertTrue(r.out().contains("finding lost-wakeup at step 249:\n  lost wake-up: CPU 0/KVM (pid 1201) sleeps in kvm_vcpu_block()"));
+        assertEquals("outcome: finding after 249 steps", lines.get(lines.size() - 1));
+        assertEquals("", r.err());
+        Out fixed = kstep("run", "vgic/doorbell-preemption", "--variant", "fixed");
+        assertEquals(Cli.OK, fixed.code());
+        assertTrue(fixed.out().endsWith("outcome: end after 360 steps\n"));
+    }
+
+    @Test
+    void runJsonHasTheDocumentedShapeAndIsByteForByteRepeatable() throws Exception {
+        Out a = kstep("run", "vgic/doorbell-preemption", "--json");
+        Out b = kstep("run", "vgic/doorbell-preemption", "--json");
+        assertEquals(a.out(), b.out());
+        JsonNode j = json(a.out());
+        assertEquals(List.of("scenario", "variant", "steps", "findings", "outcome"), fieldNames(j));
+        JsonNode s1 = j.get("steps").get(0);
+        assertEquals(1, s1.get("n").asInt());
+        assertEquals(0, s1.get("cpu").asInt());
+        assertEquals("CPU 0/KVM", s1.get("task").asText());
+        assertEquals("vgic/kvm_main.kc:9", s1.get("where").asText());
+        assertEquals("set", s1.get("events").get(0).get("kind").asText());
+        JsonNode f = j.get("findings").get(0);
+        assertEquals(List.of("kind", "step", "message"), fieldNames(f));
+        assertEquals("lost-wakeup", f.get("kind").asText());
+        assertEquals(j.get("steps").size(), f.get("step").asInt());
+        JsonNode msi = j.get("steps").get(f.get("step").asInt() - 1);
+        assertTrue(msi.get("cpu").isNull(), "the device's step runs on no CPU");
+    }
+
+    @Test
+    void seededRunsRepeatAndDifferBySeed() {
+        Out a = kstep("run", "vgic/doorbell-preemption", "--variant", "fixed", "--seed", "5", "--max-steps", "3000");
+        Out b = kstep("run", "vgic/doorbell-preemption", "--variant", "fixed", "--seed", "5", "--max-steps", "3000");
+        Out c = kstep("run", "vgic/doorbell-preemption", "--variant", "fixed", "--seed", "6", "--max-steps", "3000");
+        assertEquals(a.out(), b.out());
+        assertNotEquals(a.out(), c.out());
+        assertTrue(a.out().startsWith("# vgic/doorbell-preemption, variant fixed (kernel 6.5): random schedule, seed 5"));
+    }
+
+    @Test
+    void exploreFindsASchedulThatRunReplays(@TempDir Path dir) throws Exception {
+        Out x = kstep("explore", "vgic/doorbell-preemption", "--json");
+        assertEquals(Cli.FOUND, x.code());
+        JsonNode j = json(x.out());
+        assertEquals("lost-wakeup", j.get("finding").get("kind").asText());
+        assertEquals(j.get("schedule").size(), j.get("finding").get("step").asInt());
+        assertTrue(j.get("explored_states").asLong() > 1000);
+        Path file = dir.resolve("schedule.json");
+        Files.writeString(file, x.out(), StandardCharsets.UTF_8);
+        Out replay = kstep("run", "vgic/doorbell-preemption", "--schedule", "@" + file, "--json");
+        assertEquals(Cli.FOUND, replay.code());
+        assertEquals(j.get("finding").toString(), json(replay.out()).get("findings").get(0).toString());
+
+        Out fixed = kstep("explore", "vgic/doorbell-preemption", "--variant", "fixed", "--json");
+        assertEquals(Cli.OK, fixed.code());
+        JsonNode fj = json(fixed.out());
+        assertTrue(fj.get("finding").isNull());
+        assertTrue(fj.get("exhausted").asBoolean());
+        assertEquals("[]", fj.get("schedule").toString());
+    }
+
+    @Test
+    void badInputExitsTwoWithFileLineAndColumn(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "title: broken\nmachine: {cpus: two}\n", StandardCharsets.UTF_8);
+        Out r = kstep("run", bad.toString());
+        assertEquals(Cli.BAD_INPUT, r.code());
+        assertEquals(bad + ":2:17: error: expected a number, found 'two'\n", r.err());
+        assertEquals("", r.out());
+        assertEquals("title: broken\nmachine: {cpus: two}\n", Files.readString(bad), "the file is untouched");
+
+        Out noSample = kstep("run", "vgic/nope");
+        assertEquals(Cli.BAD_INPUT, noSample.code());
+        assertTrue(noSample.err().startsWith("vgic/nope:1:1: error: no such file"));
+
+        Out badChoice = kstep("run", "vgic/doorbell-preemption", "--schedule", "cpu0,cpuX");
+        assertEquals(Cli.BAD_INPUT, badChoice.code());
+        assertEquals("kstep: schedule entry 2: 'cpuX' is not a choice (cpuN, preempt:cpuN, irq:cpuN, event:NAME)\n", badChoice.err());
+
+        Out impossible = kstep("run", "vgic/doorbell-preemption", "--schedule", "irq:cpu0");
+        assertEquals(Cli.BAD_INPUT, impossible.code());
+        assertEquals("kstep: schedule entry 1 (irq:cpu0) is not possible at step 0: no interrupt is pending on cpu0\n", impossible.err());
+
+        Out variant = kstep("run", "vgic/doorbell-preemption", "--variant", "nope");
+        assertEquals(Cli.BAD_INPUT, variant.code());
+        assertTrue(variant.err().contains("no variant 'nope' (this scenario has: buggy, fixed, backport-5.15)"));
+
+        Out usage = kstep("run", "vgic/doorbell-preemption", "--frobnicate");
+        assertEquals(Cli.BAD_INPUT, usage.code());
+        assertTrue(usage.err().startsWith("kstep: Unknown option: '--frobnicate'"));
+    }
+
+    private static List<String> fieldNames(JsonNode n) {
+        List<String> out = new java.util.ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+}
