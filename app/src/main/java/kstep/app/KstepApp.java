@@ -2,6 +2,7 @@ package kstep.app;
 
 import javafx.application.Application;
 import javafx.scene.Scene;
+import javafx.scene.image.Image;
 import javafx.stage.Modality;
 import javafx.stage.Stage;
 
@@ -27,6 +28,8 @@ public final class KstepApp extends Application {
         primary.setMinWidth(1024);
         primary.setMinHeight(600);
         primary.setTitle("kstep — " + s.title());
+        for (String size : new String[] {"32", "64", "256"})
+            primary.getIcons().add(new Image(KstepApp.class.getResource("/kstep/icons/kstep-" + size + ".png").toExternalForm()));
         primary.show();
     }
 

@@ -224,7 +224,7 @@ public final class MainWindow extends StackPane {
         tabs.setId("tabs");
         SplitPane right = new SplitPane(diagramScroll, tabs);
         right.setOrientation(Orientation.VERTICAL);
-        right.setDividerPositions(0.66);
+        right.setDividerPositions(0.71);
         SplitPane main = new SplitPane(codeSplit, right);
         main.setDividerPositions(0.53);
         return main;

@@ -44,6 +44,9 @@ public final class ScenarioLoader {
         String read(String name) throws IOException;
     }
 
+    /** Finds models among the ones shipped with kstep. */
+    public static final ModelResolver BUILTIN = name -> resource(RESOURCE_ROOT + name);
+
     private ScenarioLoader() { }
 
     /** Loads a scenario file; models are looked up next to it, then among the built-in ones. */
@@ -79,7 +82,7 @@ public final class ScenarioLoader {
             text = null;
         }
         if (text == null) throw new SourceError(new SourcePos(id, 1, 1), "no sample '" + id + "' (kstep list shows them)");
-        return parse("samples/" + id + ".yaml", id, text, name -> resource(RESOURCE_ROOT + name));
+        return parse("samples/" + id + ".yaml", id, text, BUILTIN);
     }
 
     static String resource(String path) throws IOException {

@@ -135,10 +135,10 @@ public final class VgicSubsystem implements Subsystem {
                 String event = l.optStr("event", "msi" + intid);
                 for (ExternalEvent e : events)
                     if (e.name().equals(event)) throw l.require("event").error("event '" + event + "' is used twice");
-                int times = l.get("times") == null ? 1 : l.get("times").intIn(1, 1000);
+                int times = l.get("times") == null ? 1 : l.get("times").intIn(1, 1_000_000);
                 setup.budget(event, times);
                 int vlpiId = vlpi.id();
-                events.add(new ExternalEvent(event, "the device's MSI: the ITS makes vLPI " + intid + " pending for " + target,
+                events.add(new ExternalEvent(event, "an MSI becomes vLPI " + intid + " for " + target,
                     times, w -> true, x -> Its.deliver(x, x.world().object(vlpiId))));
             }
         }

@@ -56,7 +56,8 @@ public final class DoorbellDiagram extends VBox {
         for (VgicSnapshot.PCpu c : s.cpus()) cpuRow.getChildren().add(cpuCard(c, v, s.v41()));
         for (VgicSnapshot.VCpu vc : s.vcpus()) vcpuRows.getChildren().add(vcpuRow(vc, v, s.v41()));
         for (VgicSnapshot.Device d : s.devices()) {
-            Label l = new Label("device: " + d.description() + "  [event " + d.event() + (d.left() == null ? "" : ", " + d.left() + " left") + "]");
+            Label l = new Label("device → ITS: " + d.description() + "  [event " + d.event() + (d.left() == null ? "" : ", " + d.left() + " left") + "]");
+            l.setWrapText(true);
             l.getStyleClass().add("device");
             deviceRow.getChildren().add(l);
         }
