@@ -78,9 +78,7 @@ public final class Exporter {
         for (int i = 0; i < 3; i++) {
             window.applyCss();
             window.layout();
-            for (var p : window.codePanes()) {
-                if (p.currentLine() > 0) p.area().showParagraphAtCenter(p.currentLine() - 1);
-            }
+            for (var p : window.codePanes()) p.centre();
         }
         SnapshotParameters sp = new SnapshotParameters();
         sp.setTransform(Transform.scale(scale, scale));

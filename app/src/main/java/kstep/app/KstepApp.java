@@ -14,6 +14,7 @@ import kstep.scenario.Session;
 public final class KstepApp extends Application {
     static volatile String scenarioArg = Samples.DEFAULT;
     static volatile String variantArg;
+    static volatile java.nio.file.Path screenshotArg;
 
     private MainWindow window;
     private Stage stage;
@@ -31,6 +32,22 @@ public final class KstepApp extends Application {
         for (String size : new String[] {"32", "64", "256"})
             primary.getIcons().add(new Image(KstepApp.class.getResource("/kstep/icons/kstep-" + size + ".png").toExternalForm()));
         primary.show();
+        if (screenshotArg != null) screenshotAndQuit(primary, screenshotArg);
+    }
+
+    /** Saves what the real window shows (GTK, a display) once it has settled, then quits. */
+    private static void screenshotAndQuit(Stage stage, java.nio.file.Path file) {
+        javafx.animation.PauseTransition settle = new javafx.animation.PauseTransition(javafx.util.Duration.seconds(1.5));
+        settle.setOnFinished(e -> {
+            try {
+                javafx.scene.image.WritableImage img = stage.getScene().snapshot(null);
+                Exporter.write(javafx.embed.swing.SwingFXUtils.fromFXImage(img, null), file.toAbsolutePath());
+            } catch (java.io.IOException ex) {
+                System.err.println("kstep: cannot write " + file + ": " + ex.getMessage());
+            }
+            javafx.application.Platform.exit();
+        });
+        settle.play();
     }
 
     private void openGallery() {
@@ -49,10 +66,14 @@ public final class KstepApp extends Application {
         g.show();
     }
 
-    /** Opens the window on {@code scenario} (a sample id or file) and blocks until it is closed. */
-    public static void launchWindow(String scenario, String variant) {
+    /**
+     * Opens the window on {@code scenario} (a sample id or file) and blocks until it is closed; with a
+     * {@code screenshot} path, saves the window there once it is up and closes it.
+     */
+    public static void launchWindow(String scenario, String variant, java.nio.file.Path screenshot) {
         scenarioArg = scenario == null ? Samples.DEFAULT : scenario;
         variantArg = variant;
+        screenshotArg = screenshot;
         Fx.quietClasspathWarning();
         Application.launch(KstepApp.class);
     }

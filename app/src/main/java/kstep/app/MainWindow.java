@@ -47,7 +47,7 @@ import kstep.views.TimelineView;
  * {@link Session}; every control goes through it and then {@link #refresh()} redraws every view.
  */
 public final class MainWindow extends StackPane {
-    static final String[] MODES = {"Scripted", "Random (seed)", "Interactive"};
+    static final String[] MODES = {"Scripted", "Random", "Interactive"};
 
     private Session session;
     private final Runnable openGallery;
@@ -59,6 +59,7 @@ public final class MainWindow extends StackPane {
     private final ChoiceBox<String> variant = new ChoiceBox<>();
     private final ChoiceBox<String> mode = new ChoiceBox<>();
     private final Slider speed = new Slider(1, 60, 8);
+    private final javafx.scene.control.Spinner<Integer> seed = new javafx.scene.control.Spinner<>(0, 999_999, 1);
     private final Button runButton = new Button("▶ Run");
     private final List<CodePane> codePanes = new ArrayList<>();
     private final SplitPane codeSplit = new SplitPane();
@@ -165,11 +166,18 @@ public final class MainWindow extends StackPane {
         mode.valueProperty().addListener((o, a, b) -> {
             if (!updatingControls && b != null) setMode(b);
         });
+        seed.setId("seed");
+        seed.setEditable(true);
+        seed.setPrefWidth(90);
+        seed.setTooltip(new Tooltip("The seed of the random schedule: the same seed gives the same run"));
+        seed.valueProperty().addListener((o, a, b) -> {
+            if (!updatingControls && session.mode() == Session.Mode.SEED) setMode(MODES[1]);
+        });
         Button helpButton = new Button("?");
         helpButton.setId("help-button");
         helpButton.setTooltip(new Tooltip("Keyboard shortcuts (F1)"));
         helpButton.setOnAction(e -> toggleHelp());
-        HBox row = new HBox(8, gallery, title, new Label("Variant"), variant, new Label("Schedule"), mode, helpButton);
+        HBox row = new HBox(8, gallery, title, new Label("Variant"), variant, new Label("Schedule"), mode, seed, helpButton);
         row.setAlignment(Pos.CENTER_LEFT);
         return row;
     }
@@ -249,6 +257,8 @@ public final class MainWindow extends StackPane {
         Scenario.Variant var = session.instance().variant();
         outcome.getStyleClass().removeAll("outcome-finding", "outcome-ok");
         List<Finding> fs = session.findings();
+        String expect = var.expect().equals("none") ? "no finding" : var.expect();
+        outcome.setTooltip(new Tooltip("this variant is expected to end with: " + expect));
         if (!fs.isEmpty()) {
             Finding f = fs.get(0);
             outcome.setText(var.name() + (var.kernel().isEmpty() ? "" : " (" + var.kernel() + ")") + ": " + f.kind() + " at step " + f.step());
@@ -275,6 +285,8 @@ public final class MainWindow extends StackPane {
         updatingControls = true;
         mode.setValue(modeName(session.mode()));
         variant.setValue(session.variant());
+        seed.setVisible(session.mode() == Session.Mode.SEED);
+        seed.setManaged(session.mode() == Session.Mode.SEED);
         updatingControls = false;
     }
 
@@ -323,7 +335,7 @@ public final class MainWindow extends StackPane {
     public void setMode(String m) {
         pause();
         if (m.equals(MODES[0])) session.scripted();
-        else if (m.equals(MODES[1])) session.seeded(1);
+        else if (m.equals(MODES[1])) session.seeded(seed.getValue());
         else session.interactive();
         timeline.setTrace(session.trace(), session.scenario().cpus());
         refresh();

@@ -20,6 +20,9 @@ public final class GuiCommand implements Callable<Integer> {
     @Option(names = "--variant", paramLabel = "V", description = "The kernel variant to show first.")
     String variant;
 
+    @Option(names = "--screenshot", paramLabel = "FILE", description = "Save the window to this PNG once it is up, then quit.")
+    java.nio.file.Path screenshot;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -29,7 +32,11 @@ public final class GuiCommand implements Callable<Integer> {
         if (variant != null && s.variant(variant) == null)
             throw new IllegalArgumentException("no variant '" + variant + "' (this scenario has: " + String.join(", ", s.variants().keySet()) + ")");
         try {
-            KstepApp.launchWindow(scenario, variant);
+            if (screenshot != null && java.nio.file.Files.exists(screenshot))
+                throw new IllegalArgumentException(screenshot + " exists; kstep does not overwrite files");
+            KstepApp.launchWindow(scenario, variant, screenshot);
+        } catch (IllegalArgumentException e) {
+            throw e;
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             spec.commandLine().getErr().println("kstep: cannot open a window: " + e.getMessage() + "\n"
                 + "The window needs GTK 3 and a display. On a bare Debian/Ubuntu machine:\n"

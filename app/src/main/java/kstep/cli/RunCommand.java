@@ -73,9 +73,13 @@ final class RunCommand implements Callable<Integer> {
         String outcome = r.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-');
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(Json.run(s.id(), inst.variant().name(), r.trace(), outcome)));
+            var j = Json.run(s.id(), inst.variant().name(), r.trace(), outcome);
+            j.put("expect", inst.variant().expect());
+            j.put("as_expected", inst.asExpected(r));
+            out.println(Json.write(j));
         } else {
             printText(out, s, inst, r, how, outcome);
+            out.printf("expected: %s (%s)%n", inst.variant().expect(), inst.asExpected(r) ? "as expected" : "NOT as expected");
         }
         return r.trace().findings().isEmpty() ? Cli.OK : Cli.FOUND;
     }

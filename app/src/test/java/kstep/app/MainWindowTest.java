@@ -123,6 +123,20 @@ class MainWindowTest {
     }
 
     @Test
+    void randomModeRecordsTheSeedsSchedule(FxRobot robot) {
+        robot.clickOn("#mode");
+        robot.clickOn("Random");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(Session.Mode.SEED, window.session().mode());
+        assertTrue(robot.lookup("#seed").query().isVisible());
+        var first = window.session().trace().schedule();
+        robot.interact(() -> window.setMode(MainWindow.MODES[1]));
+        assertEquals(first, window.session().trace().schedule(), "the same seed, the same schedule");
+        robot.interact(() -> ((javafx.scene.control.Spinner<?>) robot.lookup("#seed").query()).increment());
+        assertFalse(first.equals(window.session().trace().schedule()), "another seed, another schedule");
+    }
+
+    @Test
     void helpOverlayOpensWithF1AndClosesWithEscape(FxRobot robot) {
         assertFalse(window.helpShown());
         robot.type(KeyCode.F1);

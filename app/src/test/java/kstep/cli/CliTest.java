@@ -49,11 +49,12 @@ class CliTest {
         assertEquals("# vgic/doorbell-preemption, variant buggy (kernel 6.4): scripted schedule", lines.get(0));
         assertEquals("    1 cpu0  CPU 0/KVM    vgic/kvm_main.kc:9       vcpu0.pid NULL -> CPU 0/KVM", lines.get(1));
         assertTrue(r.out().contains("finding lost-wakeup at step 249:\n  lost wake-up: CPU 0/KVM (pid 1201) sleeps in kvm_vcpu_block()"));
-        assertEquals("outcome: finding after 249 steps", lines.get(lines.size() - 1));
+        assertEquals("outcome: finding after 249 steps", lines.get(lines.size() - 2));
+        assertEquals("expected: lost-wakeup (as expected)", lines.get(lines.size() - 1));
         assertEquals("", r.err());
         Out fixed = kstep("run", "vgic/doorbell-preemption", "--variant", "fixed");
         assertEquals(Cli.OK, fixed.code());
-        assertTrue(fixed.out().endsWith("outcome: end after 360 steps\n"));
+        assertTrue(fixed.out().endsWith("outcome: end after 360 steps\nexpected: none (as expected)\n"));
     }
 
     @Test
@@ -62,7 +63,7 @@ class CliTest {
         Out b = kstep("run", "vgic/doorbell-preemption", "--json");
         assertEquals(a.out(), b.out());
         JsonNode j = json(a.out());
-        assertEquals(List.of("scenario", "variant", "steps", "findings", "outcome"), fieldNames(j));
+        assertEquals(List.of("scenario", "variant", "steps", "findings", "outcome", "expect", "as_expected"), fieldNames(j));
         JsonNode s1 = j.get("steps").get(0);
         assertEquals(1, s1.get("n").asInt());
         assertEquals(0, s1.get("cpu").asInt());

@@ -80,6 +80,16 @@ public final class Instance {
         this.script = ScriptedPolicy.compile(s.schedule, this);
     }
 
+    /**
+     * Whether a run ended as the variant's {@code expect} says: "none" means no finding, anything else is the
+     * kind of the first finding.
+     */
+    public boolean asExpected(Runner.Result r) {
+        String expect = variant.expect();
+        if (expect.equals("none")) return r.trace().findings().isEmpty();
+        return !r.trace().findings().isEmpty() && r.trace().findings().get(0).kind().equals(expect);
+    }
+
     /** Compiles an expression over the world; names must be declared or be scenario objects. */
     Ev condition(Ast.Expr e, World w) {
         List<Program.Unresolved> un = new ArrayList<>();

@@ -83,6 +83,8 @@ public final class CodePane extends VBox {
             return box;
         });
         VirtualizedScrollPane<CodeArea> scroll = new VirtualizedScrollPane<>(area);
+        // the first layout gives the area its height: only then can the current line be centred
+        area.heightProperty().addListener((o, before, now) -> centre());
         stack.getStyleClass().add("call-stack");
         stack.setId("stack-cpu" + cpu);
         stack.setCellFactory(lv -> new ListCell<>() {
@@ -200,10 +202,13 @@ public final class CodePane extends VBox {
         executedLine = executed;
         restyle(executedLine);
         restyle(currentLine);
-        if (line >= 1 && line <= area.getParagraphs().size()) {
-            area.moveTo(line - 1, 0);
-            area.showParagraphAtCenter(line - 1);
-        }
+        if (line >= 1 && line <= area.getParagraphs().size()) area.moveTo(line - 1, 0);
+        centre();
+    }
+
+    /** Scrolls so the line about to run is in the middle of the pane. */
+    public void centre() {
+        if (currentLine >= 1 && currentLine <= area.getParagraphs().size()) area.showParagraphAtCenter(currentLine - 1);
     }
 
     private void restyle(int line) {
