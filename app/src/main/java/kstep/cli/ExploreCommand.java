@@ -6,22 +6,17 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import kstep.engine.Choice;
 import kstep.engine.Explorer;
 import kstep.scenario.Instance;
-import kstep.scenario.Samples;
 import kstep.scenario.Scenario;
 
 /** {@code kstep explore}: search every schedule up to a bound for a finding. */
 @Command(name = "explore", description = "Search all schedules (up to a bound) for the shortest one that reaches a finding.")
 final class ExploreCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "SCENARIO", description = "A sample id or a scenario file.")
-    String scenario;
-
-    @Option(names = "--variant", paramLabel = "V", description = "The kernel variant (default: the scenario's first).")
-    String variant;
+    @CommandLine.Mixin
+    ScenarioArgs args;
 
     @Option(names = "--bound", paramLabel = "N", description = "Longest schedule to consider, in steps (default: the scenario's).")
     Integer bound;
@@ -35,8 +30,8 @@ final class ExploreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (bound != null && bound < 1) throw new IllegalArgumentException("--bound must be at least 1");
-        Scenario s = Samples.open(scenario);
-        Instance inst = s.instantiate(variant == null ? s.defaultVariant() : variant);
+        Scenario s = args.open();
+        Instance inst = args.instantiate(s);
         int b = bound == null ? s.explore().bound() : bound;
         Explorer.Result r = inst.explore(b);
         PrintWriter out = spec.commandLine().getOut();
@@ -49,7 +44,7 @@ final class ExploreCommand implements Callable<Integer> {
                 out.printf("finding %s after %d steps; shortest schedule:%n", r.finding().kind(), r.schedule().size());
                 out.println("  " + compress(r));
                 for (String l : r.finding().message().split("\n")) out.println("  " + l);
-                out.println("replay: kstep run " + scenario + " --variant " + inst.variant().name() + " --schedule @FILE (save this with --json)");
+                out.println("replay: kstep run " + args.scenario + " --variant " + inst.variant().name() + " --schedule @FILE (save this with --json)");
             } else if (r.exhausted()) {
                 out.printf("no finding: the bounded space is exhausted%s%n",
                     r.frontierAtBound() == 0 ? " (every reachable state was visited)" : " (" + r.frontierAtBound() + " states at the bound not expanded)");

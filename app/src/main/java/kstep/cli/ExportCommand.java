@@ -7,24 +7,19 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import kstep.app.Exporter;
-import kstep.scenario.Samples;
 import kstep.scenario.Scenario;
 import kstep.scenario.Session;
 
 /** {@code kstep export}: one PNG a step of the whole window, rendered without a display. */
 @Command(name = "export", description = "Render the main window at each step to PNG (headless: no X server, no GTK).")
 final class ExportCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "SCENARIO", description = "A sample id or a scenario file.")
-    String scenario;
+    @CommandLine.Mixin
+    ScenarioArgs args;
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for step-NNNN.png (created if missing).")
     Path out;
-
-    @Option(names = "--variant", paramLabel = "V", description = "The kernel variant (default: the scenario's first).")
-    String variant;
 
     @Option(names = "--steps", paramLabel = "A..B", description = "Steps to export, e.g. 0..20 or 57 (default: every step, 0 to the last).")
     String steps;
@@ -48,8 +43,8 @@ final class ExportCommand implements Callable<Integer> {
         int width = Integer.parseInt(size.substring(0, size.indexOf('x')));
         int height = Integer.parseInt(size.substring(size.indexOf('x') + 1));
         if (width < 1024 || height < 600) throw new IllegalArgumentException("--size must be at least 1024x600");
-        Scenario s = Samples.open(scenario);
-        String v = variant == null ? s.defaultVariant() : variant;
+        Scenario s = args.open();
+        String v = args.variantOf(s);
         Session session = new Session(s, v);
         int from = 0;
         int to = session.length();

@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import kstep.engine.Choice;
 import kstep.engine.Event;
@@ -22,17 +21,13 @@ import kstep.engine.RandomPolicy;
 import kstep.engine.Runner;
 import kstep.engine.StepRecord;
 import kstep.scenario.Instance;
-import kstep.scenario.Samples;
 import kstep.scenario.Scenario;
 
 /** {@code kstep run}: record a run and print it, a line a step, then the findings. */
 @Command(name = "run", description = "Run a scenario (the scripted schedule, a seeded random one or a given one) and print every step.")
 final class RunCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "SCENARIO", description = "A sample id (vgic/doorbell-preemption) or a scenario file.")
-    String scenario;
-
-    @Option(names = "--variant", paramLabel = "V", description = "The kernel variant (default: the scenario's first).")
-    String variant;
+    @CommandLine.Mixin
+    ScenarioArgs args;
 
     @Option(names = "--seed", paramLabel = "N", description = "Schedule at random with this seed instead of the scenario's script.")
     Long seed;
@@ -54,8 +49,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (seed != null && schedule != null) throw new IllegalArgumentException("--seed and --schedule cannot be used together");
         if (maxSteps < 1) throw new IllegalArgumentException("--max-steps must be at least 1");
-        Scenario s = Samples.open(scenario);
-        Instance inst = s.instantiate(variant == null ? s.defaultVariant() : variant);
+        Scenario s = args.open();
+        Instance inst = args.instantiate(s);
         Runner.Result r;
         String how;
         if (schedule != null) {

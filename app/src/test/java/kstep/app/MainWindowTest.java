@@ -40,6 +40,14 @@ class MainWindowTest {
         throw new AssertionError("no note " + prefix);
     }
 
+    /** Moves the cursor to the step of the script note starting with {@code prefix} and redraws. */
+    private void showNoted(FxRobot robot, String prefix) {
+        robot.interact(() -> {
+            window.session().jump(noted(prefix));
+            window.refresh();
+        });
+    }
+
     private VpeState vpeState() {
         return window.diagram().snapshot().vcpus().get(0).state();
     }
@@ -63,15 +71,9 @@ class MainWindowTest {
 
     @Test
     void theDiagramFollowsTheVpeThroughTheBuggyInterleaving(FxRobot robot) {
-        robot.interact(() -> {
-            window.session().jump(noted("The guest executed WFI"));
-            window.refresh();
-        });
+        showNoted(robot, "The guest executed WFI");
         assertEquals(VpeState.NR_DB, vpeState());
-        robot.interact(() -> {
-            window.session().jump(noted("Schedule 2"));
-            window.refresh();
-        });
+        showNoted(robot, "Schedule 2");
         assertEquals(VpeState.RES_DIRTY, vpeState(), "kvm_sched_in made the vPE resident again");
         robot.clickOn("#next-finding");
         assertEquals("step 249 / 249", window.stepText());
@@ -82,10 +84,7 @@ class MainWindowTest {
 
     @Test
     void switchingToTheFixedKernelReplaysTheScheduleAtTheSameStep(FxRobot robot) {
-        robot.interact(() -> {
-            window.session().jump(noted("Schedule 2"));
-            window.refresh();
-        });
+        showNoted(robot, "Schedule 2");
         int step = window.session().cursor();
         robot.clickOn("#variant");
         robot.clickOn("fixed");
@@ -93,10 +92,7 @@ class MainWindowTest {
         assertEquals("fixed", window.session().variant());
         assertEquals(step, window.session().cursor());
         assertEquals("fixed (6.5): no finding, reached the end", window.outcomeText());
-        robot.interact(() -> {
-            window.session().jump(noted("Schedule 2"));
-            window.refresh();
-        });
+        showNoted(robot, "Schedule 2");
         assertEquals(VpeState.NR_DB, vpeState(), "IN_WFI kept vgic_v4_load from making it resident");
         assertTrue(window.diagram().snapshot().vcpus().get(0).inWfi());
         robot.type(KeyCode.V);
@@ -105,10 +101,7 @@ class MainWindowTest {
 
     @Test
     void interactiveModeLetsTheUserPlayTheScheduler(FxRobot robot) {
-        robot.interact(() -> {
-            window.session().jump(noted("The guest executed WFI"));
-            window.refresh();
-        });
+        showNoted(robot, "The guest executed WFI");
         int before = window.session().cursor();
         robot.type(KeyCode.I);
         assertTrue(window.choiceBar().isVisible());

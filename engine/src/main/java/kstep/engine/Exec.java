@@ -195,7 +195,7 @@ public final class Exec {
         while (at < c.pendingIrqs.size() && c.pendingIrqs.get(at) < irq) at++;
         c.pendingIrqs.add(at, irq);
         emit(new Event(Event.Kind.IRQ, "cpu" + target, "pending", "", Integer.toString(irq),
-            "irq " + irqName(irq) + " pending on cpu" + target));
+            "irq " + w.irqName(irq) + " pending on cpu" + target));
     }
 
     /** Clears interrupt {@code irq} wherever it is pending (irq_set_irqchip_state(..., PENDING, false)). */
@@ -203,14 +203,8 @@ public final class Exec {
         mutating();
         for (Cpu c : w.cpus) {
             if (c.pendingIrqs.remove(Integer.valueOf(irq)))
-                emit(new Event(Event.Kind.IRQ, "cpu" + c.id, "pending", Integer.toString(irq), "", "irq " + irqName(irq) + " no longer pending on cpu" + c.id));
+                emit(new Event(Event.Kind.IRQ, "cpu" + c.id, "pending", Integer.toString(irq), "", "irq " + w.irqName(irq) + " no longer pending on cpu" + c.id));
         }
-    }
-
-    /** "45 (vcpu)": an interrupt's number and the name it was requested with. */
-    public String irqName(int irq) {
-        KObject d = w.irqDesc(irq);
-        return d != null && d.get("name") instanceof Value.Str s ? irq + " (" + s.s() + ")" : Integer.toString(irq);
     }
 
     /** Whether {@code irq} is pending on any CPU. */

@@ -70,6 +70,11 @@ public final class KObject {
         return v instanceof Value.Int i ? i.v() : (v.truthy() ? 1 : 0);
     }
 
+    /** A string field's text ({@code comm}, an irq's name); "?" when it holds no string. */
+    public String text(String n) {
+        return get(n) instanceof Value.Str s ? s.s() : "?";
+    }
+
     public boolean getBool(String n) {
         return get(n).truthy();
     }

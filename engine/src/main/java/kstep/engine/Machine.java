@@ -116,7 +116,7 @@ public final class Machine {
             Exec x = new Exec(this, w, c, t, null, new ArrayList<>(), true);
             x.frame = f;
             x.pos = call.pos();
-            Builtin.Args a = new Builtin.Args(x, evalArgs(x, call.args(), call.outs()), call.outs());
+            Builtin.Args a = new Builtin.Args(x, evalArgs(x, call.args()), call.outs());
             return call.builtin().guard().canProceed(x, a);
         }
         return true;
@@ -148,7 +148,7 @@ public final class Machine {
                 st.where = nextPos(t);
                 int irq = cpu.pendingIrqs.remove(0);
                 x.emit(new Event(Event.Kind.IRQ, "cpu" + cpu.id, "pending", Integer.toString(irq), "",
-                    "cpu" + cpu.id + " takes irq " + x.irqName(irq) + " in " + taskName(w, t)));
+                    "cpu" + cpu.id + " takes irq " + w.irqName(irq) + " in " + taskName(w, t)));
                 x.setIrqsDisabled(true); // exception entry masks interrupts
                 push(x, program.function(IRQ_ENTRY), new Value[] {Value.of(irq)}, null, Frame.Kind.IRQ);
             }
@@ -244,14 +244,14 @@ public final class Machine {
         }
     }
 
-    private Value[] evalArgs(Exec x, Ev[] args, LV[] outs) {
+    private Value[] evalArgs(Exec x, Ev[] args) {
         Value[] v = new Value[args.length];
         for (int i = 0; i < args.length; i++) v[i] = args[i] == null ? Value.ZERO : args[i].eval(x);
         return v;
     }
 
     Value callBuiltin(Exec x, Builtin b, Ev[] args, LV[] outs) {
-        Value[] v = evalArgs(x, args, outs);
+        Value[] v = evalArgs(x, args);
         return b.impl().call(x, new Builtin.Args(x, v, outs));
     }
 
@@ -268,7 +268,7 @@ public final class Machine {
             if (target == null && b == null) throw x.error("unknown function " + fn.name());
         }
         if (target != null) {
-            Value[] args = evalArgs(x, c.args(), c.outs());
+            Value[] args = evalArgs(x, c.args());
             if (args.length != target.params()) throw x.error(target.name() + " takes " + target.params() + " arguments, not " + args.length);
             push(x, target, args, c, Frame.Kind.NORMAL);
             st.entered = target.name();
@@ -334,8 +334,7 @@ public final class Machine {
     }
 
     static String taskName(World w, Task t) {
-        KObject ts = w.heap.get(t.obj);
-        return w.show(ts.get("comm"), StructType.Shape.INT).replace("\"", "");
+        return w.heap.get(t.obj).text("comm");
     }
 
     static long pidOf(World w, Task t) {

@@ -87,7 +87,7 @@ public final class Trace {
         int cp = n / CHECKPOINT_EVERY;
         World w;
         int from;
-        if (cached != null && cachedAt <= n && cachedAt / CHECKPOINT_EVERY == cp && cachedAt >= cp * CHECKPOINT_EVERY) {
+        if (cached != null && cachedAt <= n && cachedAt / CHECKPOINT_EVERY == cp) {
             w = cached.copy();
             from = cachedAt;
         } else {

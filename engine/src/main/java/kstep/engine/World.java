@@ -127,6 +127,12 @@ public final class World {
         return Collections.unmodifiableMap(irqs);
     }
 
+    /** "45 (vcpu)": an interrupt's number and the name it was requested with. */
+    public String irqName(int irq) {
+        KObject d = irqDesc(irq);
+        return d == null ? Integer.toString(irq) : irq + " (" + d.text("name") + ")";
+    }
+
     /** Remaining uses of an external event or of the preemption budget; null means unlimited. */
     public Integer budget(String key) {
         return budgets.get(key);

@@ -89,6 +89,6 @@ public final class SpinlockBuiltins {
     }
 
     private static String comm(KObject ts) {
-        return ts.get("comm") instanceof Value.Str s ? s.s() : "?";
+        return ts.text("comm");
     }
 }

@@ -85,7 +85,7 @@ final class LostWakeupCheck implements Check {
         KObject host = Redistributor.lastHost(w, vpe);
         String reg = host == null ? "never scheduled" : "GICR_VPENDBASER of cpu" + host.getLong("cpu") + ": "
             + Redistributor.describe(Redistributor.vpendbaser(host), Vgic.v41(w));
-        String comm = ts.get("comm") instanceof Value.Str s ? s.s() : "?";
+        String comm = ts.text("comm");
         return "lost wake-up: " + comm + " (pid " + ts.getLong("pid") + ") sleeps in " + where + "() in state "
             + (ts.getLong("__state") == w.program().constant("TASK_INTERRUPTIBLE") ? "TASK_INTERRUPTIBLE" : "0x" + Long.toHexString(ts.getLong("__state")))
             + " while vLPI " + vlpis + " is pending in the VPT of vpe" + vpe.getLong("vpe_id") + "\n"

@@ -57,7 +57,7 @@ public record VgicSnapshot(boolean v41, List<PCpu> cpus, List<VCpu> vcpus, List<
             Cpu cpu = w.cpu(c);
             Task t = w.current(c);
             List<String> pend = new ArrayList<>();
-            for (int irq : cpu.pendingIrqs()) pend.add(irqName(w, irq));
+            for (int irq : cpu.pendingIrqs()) pend.add(w.irqName(irq));
             List<String> rq = new ArrayList<>();
             for (int ti : cpu.runqueue()) rq.add(comm(w.taskStruct(w.task(ti))));
             KObject g = Redistributor.of(w, c);
@@ -112,12 +112,7 @@ public record VgicSnapshot(boolean v41, List<PCpu> cpus, List<VCpu> vcpus, List<
     }
 
     private static String comm(KObject ts) {
-        return ts.get("comm") instanceof Value.Str s ? s.s() : ts.name();
-    }
-
-    private static String irqName(World w, int irq) {
-        KObject d = w.irqDesc(irq);
-        return d != null && d.get("name") instanceof Value.Str s ? irq + " (" + s.s() + ")" : Integer.toString(irq);
+        return ts.text("comm");
     }
 
     /** "running on cpu0", "runnable on cpu0", "sleeping in kvm_vcpu_block (TASK_INTERRUPTIBLE)", "exited". */

@@ -64,10 +64,7 @@ public final class ChoiceBar extends HBox {
                 return "Device: " + c.event();
             }
             case IRQ -> {
-                int irq = w.cpu(c.cpu()).pendingIrqs().get(0);
-                KObject d = w.irqDesc(irq);
-                String name = d != null && d.get("name") instanceof Value.Str s ? " (" + s.s() + ")" : "";
-                return "IRQ " + irq + name + " on cpu" + c.cpu();
+                return "IRQ " + w.irqName(w.cpu(c.cpu()).pendingIrqs().get(0)) + " on cpu" + c.cpu();
             }
             case PREEMPT -> {
                 return "Preempt " + comm(w, w.current(c.cpu())) + " on cpu" + c.cpu();
@@ -80,6 +77,6 @@ public final class ChoiceBar extends HBox {
 
     private static String comm(World w, Task t) {
         KObject ts = w.taskStruct(t);
-        return ts.get("comm") instanceof Value.Str s ? s.s() : ts.name();
+        return ts.text("comm");
     }
 }

@@ -140,7 +140,7 @@ public final class CodePane extends VBox {
         Cpu c = w.cpu(cpu);
         Task t = w.current(cpu);
         KObject ts = w.taskStruct(t);
-        String comm = ts.get("comm") instanceof Value.Str s ? s.s() : "?";
+        String comm = ts.text("comm");
         header.setText("CPU" + cpu + "  " + comm + (t.isIdle() ? " (idle)" : " (pid " + ts.getLong("pid") + ")"));
         subheader.setText(c.context() + " context · preempt_count " + PreemptCount.describe(c.preemptCount())
             + " · irqs " + (c.irqsDisabled() ? "off" : "on") + (c.pendingIrqs().isEmpty() ? "" : " · pending " + c.pendingIrqs()));
