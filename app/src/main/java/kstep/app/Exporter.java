@@ -41,12 +41,15 @@ public final class Exporter {
      * (IllegalArgumentException) if a target file exists and {@code force} is false.
      */
     public static List<Path> export(Session session, Path dir, int from, int to, double scale, boolean force) throws IOException {
-        return export(session, dir, from, to, scale, WIDTH, HEIGHT, force);
+        return export(session, dir, from, to, scale, WIDTH, HEIGHT, List.of(), force);
     }
 
-    /** As {@link #export(Session, Path, int, int, double, boolean)}, with the window {@code width} x {@code height}. */
+    /**
+     * As {@link #export(Session, Path, int, int, double, boolean)}, with the window {@code width} x {@code height}
+     * and the named {@code tabs} selected (see {@link MainWindow#showTab}).
+     */
     public static List<Path> export(Session session, Path dir, int from, int to, double scale, double width, double height,
-                                    boolean force) throws IOException {
+                                    List<String> tabs, boolean force) throws IOException {
         if (from < 0 || to > session.length() || from > to)
             throw new IllegalArgumentException("steps " + from + ".." + to + " are outside 0.." + session.length());
         Files.createDirectories(dir);
@@ -60,6 +63,7 @@ public final class Exporter {
         MainWindow window = Fx.call(() -> {
             MainWindow w = new MainWindow(session, () -> { });
             new Scene(w, width, height);
+            for (String t : tabs) w.showTab(t.strip());
             return w;
         });
         for (int n = from; n <= to; n++) {

@@ -37,6 +37,9 @@ import kstep.views.CodePane;
 import kstep.views.DoorbellDiagram;
 import kstep.views.EventListView;
 import kstep.views.FindingsView;
+import kstep.views.KernelLogView;
+import kstep.views.LockHoldersView;
+import kstep.views.LockdepGraphView;
 import kstep.views.NotesView;
 import kstep.views.StepView;
 import kstep.views.TimelineView;
@@ -64,6 +67,11 @@ public final class MainWindow extends StackPane {
     private final List<CodePane> codePanes = new ArrayList<>();
     private final SplitPane codeSplit = new SplitPane();
     private final DoorbellDiagram diagram = new DoorbellDiagram();
+    private final LockHoldersView locks = new LockHoldersView();
+    private final LockdepGraphView lockdep = new LockdepGraphView();
+    private final KernelLogView dmesg = new KernelLogView();
+    private final TabPane stateTabs = new TabPane();
+    private final Tab vgicTab = new Tab("vGIC");
     private final NotesView notes = new NotesView();
     private final EventListView events = new EventListView();
     private final FindingsView findings = new FindingsView();
@@ -128,6 +136,10 @@ public final class MainWindow extends StackPane {
             codeSplit.getItems().add(p);
         }
         if (cpus == 2) codeSplit.setDividerPositions(0.6);
+        boolean hasVgic = kstep.vgic.VgicSnapshot.of(s.world(), null) != null;
+        if (hasVgic && !stateTabs.getTabs().contains(vgicTab)) stateTabs.getTabs().add(0, vgicTab);
+        if (!hasVgic) stateTabs.getTabs().remove(vgicTab);
+        stateTabs.getSelectionModel().select(0);
         timeline.setTrace(s.trace(), cpus);
         refresh();
     }
@@ -223,14 +235,33 @@ public final class MainWindow extends StackPane {
         return b;
     }
 
+    private static Tab tab(String title, javafx.scene.Node content, String name) {
+        Tab t = new Tab(title, content);
+        t.setId("tab-" + name);
+        return t;
+    }
+
     private SplitPane center() {
         codeSplit.setOrientation(Orientation.VERTICAL);
         ScrollPane diagramScroll = new ScrollPane(diagram);
         diagramScroll.setFitToWidth(true);
-        tabs.getTabs().addAll(new Tab("Notes", notes), new Tab("Events", events), new Tab("Findings", findings));
+        vgicTab.setContent(diagramScroll);
+        vgicTab.setId("tab-vgic");
+        Tab locksTab = new Tab("Locks", locks);
+        locksTab.setId("tab-locks");
+        ScrollPane graphScroll = new ScrollPane(lockdep);
+        graphScroll.setFitToWidth(true);
+        Tab graphTab = new Tab("lockdep", graphScroll);
+        graphTab.setId("tab-lockdep");
+        stateTabs.getTabs().addAll(vgicTab, locksTab, graphTab);
+        stateTabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        stateTabs.setId("state-tabs");
+        Tab dmesgTab = new Tab("dmesg", dmesg);
+        dmesgTab.setId("tab-dmesg");
+        tabs.getTabs().addAll(tab("Notes", notes, "notes"), tab("Events", events, "events"), tab("Findings", findings, "findings"), dmesgTab);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("tabs");
-        SplitPane right = new SplitPane(diagramScroll, tabs);
+        SplitPane right = new SplitPane(stateTabs, tabs);
         right.setOrientation(Orientation.VERTICAL);
         right.setDividerPositions(0.71);
         SplitPane main = new SplitPane(codeSplit, right);
@@ -246,9 +277,12 @@ public final class MainWindow extends StackPane {
         World prev = n == 0 ? null : session.worldAt(n - 1);
         int noteStep = session.lastNoteStep(n);
         StepView v = new StepView(n, session.length(), w, prev, session.record(), session.findingsSoFar(), session.noteAt(noteStep),
-            noteStep, session.instance().program(), session.scenario().differingLines(), session.variant());
+            noteStep, session.instance().program(), session.scenario().differingLines(), session.variant(), session.trace());
         for (CodePane p : codePanes) p.show(v);
         diagram.show(v, session.instance().machine().externalEvents());
+        locks.show(v);
+        lockdep.show(v);
+        dmesg.show(v);
         notes.show(v);
         events.show(v);
         findings.show(v);
@@ -275,8 +309,7 @@ public final class MainWindow extends StackPane {
         findingBanner.setManaged(banner);
         if (banner) {
             Finding f = reached.get(reached.size() - 1);
-            findingBanner.setText("⚑ " + f.kind() + " at step " + f.step() + (f.step() == n ? "" : " (earlier)") + ":  "
-                + f.message().lines().filter(l -> !l.startsWith("---")).findFirst().orElse(""));
+            findingBanner.setText("⚑ " + f.kind() + " at step " + f.step() + (f.step() == n ? "" : " (earlier)") + ":  " + f.headline());
         }
         boolean interactive = session.mode() == Session.Mode.INTERACTIVE;
         choiceBar.setVisible(interactive);
@@ -421,6 +454,38 @@ public final class MainWindow extends StackPane {
 
     public DoorbellDiagram diagram() {
         return diagram;
+    }
+
+    public LockHoldersView lockHolders() {
+        return locks;
+    }
+
+    public LockdepGraphView lockdepGraph() {
+        return lockdep;
+    }
+
+    public KernelLogView kernelLog() {
+        return dmesg;
+    }
+
+    /** The names {@link #showTab} takes: the state tabs above, then the tabs below. */
+    public List<String> tabNames() {
+        List<String> names = new ArrayList<>();
+        for (TabPane p : List.of(stateTabs, tabs)) for (Tab t : p.getTabs()) names.add(t.getId().substring(4));
+        return names;
+    }
+
+    /** Selects the tab called {@code name} ("vgic", "locks", "lockdep", "notes", "events", "findings", "dmesg"). */
+    public void showTab(String name) {
+        for (TabPane p : List.of(stateTabs, tabs)) {
+            for (Tab t : p.getTabs()) {
+                if (t.getId().equals("tab-" + name)) {
+                    p.getSelectionModel().select(t);
+                    return;
+                }
+            }
+        }
+        throw new IllegalArgumentException("no tab '" + name + "' here (tabs: " + String.join(", ", tabNames()) + ")");
     }
 
     public NotesView notes() {

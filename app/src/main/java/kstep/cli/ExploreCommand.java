@@ -21,6 +21,13 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--bound", paramLabel = "N", description = "Longest schedule to consider, in steps (default: the scenario's).")
     Integer bound;
 
+    @Option(names = "--target", paramLabel = "KIND", description = "Look only for findings of this kind (default: the scenario's explore target, else any).")
+    String target;
+
+    @Option(names = "--goal", paramLabel = "G", defaultValue = "finding",
+        description = "finding (default): the shortest schedule to a finding; clean-end: the shortest schedule that reaches the scenario's end with no finding (none means every schedule meets a finding first).")
+    String goal;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -33,14 +40,29 @@ final class ExploreCommand implements Callable<Integer> {
         Scenario s = args.open();
         Instance inst = args.instantiate(s);
         int b = bound == null ? s.explore().bound() : bound;
-        Explorer.Result r = inst.explore(b);
+        if (!goal.equals("finding") && !goal.equals("clean-end")) throw new IllegalArgumentException("--goal is finding or clean-end");
+        boolean cleanEnd = goal.equals("clean-end");
+        if (cleanEnd && target != null) throw new IllegalArgumentException("--target only goes with --goal finding");
+        Explorer.Result r = inst.explore(b, cleanEnd ? Explorer.Goal.cleanEnd()
+            : Explorer.Goal.finding(target != null ? target : s.explore().target()));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(Json.explore(s.id(), inst.variant().name(), b, r)));
+            var j = Json.explore(s.id(), inst.variant().name(), b, r);
+            j.put("goal", goal);
+            j.put("reached_end", r.reachedEnd());
+            out.println(Json.write(j));
         } else {
             out.printf("# %s, variant %s: explored %d states (%d transitions), bound %d steps%s%n", s.id(), inst.variant().name(),
                 r.exploredStates(), r.transitions(), b, s.explore().preemptions() == null ? "" : ", at most " + s.explore().preemptions() + " preemptions");
-            if (r.finding() != null) {
+            if (cleanEnd) {
+                if (r.reachedEnd()) {
+                    out.printf("a schedule of %d steps reaches the end with no finding:%n  %s%n", r.schedule().size(), compress(r));
+                } else if (r.exhausted()) {
+                    out.println("no schedule of at most " + b + " steps reaches the end without a finding: every one meets a finding first");
+                } else {
+                    out.println("the search stopped at its state limit: not exhausted");
+                }
+            } else if (r.finding() != null) {
                 out.printf("finding %s after %d steps; shortest schedule:%n", r.finding().kind(), r.schedule().size());
                 out.println("  " + compress(r));
                 for (String l : r.finding().message().split("\n")) out.println("  " + l);
@@ -52,6 +74,7 @@ final class ExploreCommand implements Callable<Integer> {
                 out.println("no finding, but the search stopped at its state limit: not exhausted");
             }
         }
+        if (cleanEnd) return r.reachedEnd() ? Cli.OK : Cli.FOUND;
         return r.finding() == null ? Cli.OK : Cli.FOUND;
     }
 

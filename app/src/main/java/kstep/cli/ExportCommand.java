@@ -30,6 +30,10 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--size", paramLabel = "WxH", defaultValue = "1280x720", description = "Window size in pixels at scale 1 (default ${DEFAULT-VALUE}).")
     String size;
 
+    @Option(names = "--tabs", paramLabel = "NAME,...", split = ",",
+        description = "Tabs to show, e.g. lockdep,dmesg (vgic, locks, lockdep above; notes, events, findings, dmesg below).")
+    List<String> tabs = List.of();
+
     @Option(names = "--force", description = "Overwrite existing images.")
     boolean force;
 
@@ -63,7 +67,7 @@ final class ExportCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--steps takes A..B or N, not '" + steps + "'");
             }
         }
-        List<Path> files = Exporter.export(session, out, from, to, scale, width, height, force);
+        List<Path> files = Exporter.export(session, out, from, to, scale, width, height, tabs, force);
         spec.commandLine().getOut().printf("wrote %d image%s to %s (%s, variant %s, steps %d..%d, scale %d)%n", files.size(),
             files.size() == 1 ? "" : "s", out, s.id(), v, from, to, scale);
         return session.findings().isEmpty() ? Cli.OK : Cli.FOUND;

@@ -54,19 +54,19 @@ class MainWindowTest {
 
     @Test
     void stepAndStepBackMoveTheCursorAndTheCodePane(FxRobot robot) {
-        assertEquals("step 0 / 249", window.stepText());
+        assertEquals("step 0 / 252", window.stepText());
         robot.clickOn("#step");
         robot.clickOn("#step");
-        assertEquals("step 2 / 249", window.stepText());
+        assertEquals("step 2 / 252", window.stepText());
         assertEquals("vgic/arm.kc", window.codePanes().get(0).shownFile(), "cpu0 entered kvm_arch_vcpu_ioctl_run");
         assertEquals(11, window.codePanes().get(0).currentLine());
         robot.clickOn("#step-back");
-        assertEquals("step 1 / 249", window.stepText());
+        assertEquals("step 1 / 252", window.stepText());
         assertEquals("vgic/kvm_main.kc", window.codePanes().get(0).shownFile());
         robot.type(KeyCode.RIGHT, 3);
-        assertEquals("step 4 / 249", window.stepText());
+        assertEquals("step 4 / 252", window.stepText());
         robot.type(KeyCode.HOME);
-        assertEquals("step 0 / 249", window.stepText());
+        assertEquals("step 0 / 252", window.stepText());
     }
 
     @Test
@@ -76,9 +76,9 @@ class MainWindowTest {
         showNoted(robot, "Schedule 2");
         assertEquals(VpeState.RES_DIRTY, vpeState(), "kvm_sched_in made the vPE resident again");
         robot.clickOn("#next-finding");
-        assertEquals("step 249 / 249", window.stepText());
+        assertEquals("step 252 / 252", window.stepText());
         assertEquals(VpeState.NR_NODB, vpeState());
-        assertTrue(window.findingBannerText().startsWith("⚑ lost-wakeup at step 249:  lost wake-up: CPU 0/KVM (pid 1201)"));
+        assertTrue(window.findingBannerText().startsWith("⚑ lost-wakeup at step 252:  lost wake-up: CPU 0/KVM (pid 1201)"));
         assertEquals(java.util.List.of(8192L), window.diagram().snapshot().vcpus().get(0).vptPending());
     }
 

@@ -48,13 +48,13 @@ class CliTest {
         List<String> lines = r.out().lines().toList();
         assertEquals("# vgic/doorbell-preemption, variant buggy (kernel 6.4): scripted schedule", lines.get(0));
         assertEquals("    1 cpu0  CPU 0/KVM    vgic/kvm_main.kc:9       vcpu0.pid NULL -> CPU 0/KVM", lines.get(1));
-        assertTrue(r.out().contains("finding lost-wakeup at step 249:\n  lost wake-up: CPU 0/KVM (pid 1201) sleeps in kvm_vcpu_block()"));
-        assertEquals("outcome: finding after 249 steps", lines.get(lines.size() - 2));
+        assertTrue(r.out().contains("finding lost-wakeup at step 252:\n  lost wake-up: CPU 0/KVM (pid 1201) sleeps in kvm_vcpu_block()"));
+        assertEquals("outcome: finding after 252 steps", lines.get(lines.size() - 2));
         assertEquals("expected: lost-wakeup (as expected)", lines.get(lines.size() - 1));
         assertEquals("", r.err());
         Out fixed = kstep("run", "vgic/doorbell-preemption", "--variant", "fixed");
         assertEquals(Cli.OK, fixed.code());
-        assertTrue(fixed.out().endsWith("outcome: end after 360 steps\nexpected: none (as expected)\n"));
+        assertTrue(fixed.out().endsWith("outcome: end after 364 steps\nexpected: none (as expected)\n"));
     }
 
     @Test
@@ -126,7 +126,7 @@ class CliTest {
 
         Out badChoice = kstep("run", "vgic/doorbell-preemption", "--schedule", "cpu0,cpuX");
         assertEquals(Cli.BAD_INPUT, badChoice.code());
-        assertEquals("kstep: schedule entry 2: 'cpuX' is not a choice (cpuN, preempt:cpuN, irq:cpuN, event:NAME)\n", badChoice.err());
+        assertEquals("kstep: schedule entry 2: 'cpuX' is not a choice (cpuN, preempt:cpuN, irq:cpuN, softirq:cpuN, event:NAME)\n", badChoice.err());
 
         Out impossible = kstep("run", "vgic/doorbell-preemption", "--schedule", "irq:cpu0");
         assertEquals(Cli.BAD_INPUT, impossible.code());

@@ -4,11 +4,12 @@ import java.util.Locale;
 
 /**
  * One scheduling decision: run the next step of a CPU, preempt the task on a CPU (the tick found
- * need_resched), deliver a pending interrupt on a CPU, or let an external event happen (a device's MSI).
- * Written {@code cpu0}, {@code preempt:cpu0}, {@code irq:cpu0}, {@code event:msi}.
+ * need_resched), deliver a pending interrupt on a CPU, run its pending softirqs, or let an external event
+ * happen (a device's MSI). Written {@code cpu0}, {@code preempt:cpu0}, {@code irq:cpu0}, {@code softirq:cpu0},
+ * {@code event:msi}.
  */
 public record Choice(Kind kind, int cpu, String event) {
-    public enum Kind { STEP, PREEMPT, IRQ, EVENT }
+    public enum Kind { STEP, PREEMPT, IRQ, SOFTIRQ, EVENT }
 
     public static Choice step(int cpu) {
         return new Choice(Kind.STEP, cpu, null);
@@ -20,6 +21,10 @@ public record Choice(Kind kind, int cpu, String event) {
 
     public static Choice irq(int cpu) {
         return new Choice(Kind.IRQ, cpu, null);
+    }
+
+    public static Choice softirq(int cpu) {
+        return new Choice(Kind.SOFTIRQ, cpu, null);
     }
 
     public static Choice event(String name) {
@@ -41,9 +46,12 @@ public record Choice(Kind kind, int cpu, String event) {
         } else if (t.startsWith("irq:")) {
             k = Kind.IRQ;
             t = t.substring(4);
+        } else if (t.startsWith("softirq:")) {
+            k = Kind.SOFTIRQ;
+            t = t.substring(8);
         }
         if (!t.matches("cpu[0-9]{1,3}"))
-            throw new IllegalArgumentException("'" + s.strip() + "' is not a choice (cpuN, preempt:cpuN, irq:cpuN, event:NAME)");
+            throw new IllegalArgumentException("'" + s.strip() + "' is not a choice (cpuN, preempt:cpuN, irq:cpuN, softirq:cpuN, event:NAME)");
         return new Choice(k, Integer.parseInt(t.substring(3)), null);
     }
 
@@ -53,6 +61,7 @@ public record Choice(Kind kind, int cpu, String event) {
             case STEP -> "cpu" + cpu;
             case PREEMPT -> "preempt:cpu" + cpu;
             case IRQ -> "irq:cpu" + cpu;
+            case SOFTIRQ -> "softirq:cpu" + cpu;
             case EVENT -> "event:" + event;
         };
     }

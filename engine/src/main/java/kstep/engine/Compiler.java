@@ -28,6 +28,7 @@ public final class Compiler {
     private final Map<String, StructType> structs = new LinkedHashMap<>();
     private final Map<String, Long> constants = new LinkedHashMap<>();
     private final Map<String, Program.Global> globals = new LinkedHashMap<>();
+    private final List<Program.Static> statics = new ArrayList<>();
     private final Map<String, Function> functions = new LinkedHashMap<>();
     private final Map<String, FunctionDecl> bodies = new LinkedHashMap<>();
     private final Map<String, SourcePos> declaredAt = new HashMap<>();
@@ -53,7 +54,20 @@ public final class Compiler {
         for (Map.Entry<ModelSource, List<Decl>> e : parsed.entrySet()) c.declare(e.getKey(), e.getValue());
         c.checkStructs();
         for (Map.Entry<String, FunctionDecl> e : c.bodies.entrySet()) c.compileBody(c.functions.get(e.getKey()), e.getValue());
-        return new Program(pres, c.functions, c.structs, c.constants, c.globals, builtins, c.unresolved, defines);
+        c.placeText();
+        for (Program.Static st : c.statics)
+            if (!c.structs.containsKey(st.struct())) throw new SourceError(st.pos(), "unknown struct " + st.struct());
+        return new Program(pres, c.functions, c.structs, c.constants, c.globals, c.statics, builtins, c.unresolved, defines);
+    }
+
+    /** Lays the functions out one after the other in a kernel text segment, four bytes an op, 16-byte aligned. */
+    private void placeText() {
+        long at = KernelText.TEXT_BASE;
+        for (String name : bodies.keySet()) {
+            Function f = functions.get(name);
+            f.place(at);
+            at += (f.size() * 4L + 15) & ~15L;
+        }
     }
 
     /**
@@ -127,8 +141,12 @@ public final class Compiler {
                 claim(gd.name(), gd.pos(), "global");
                 TypeRef t = resolve(gd.type(), gd.pos());
                 StructType.Shape shape = StructType.shapeOf(t);
-                if (shape == StructType.Shape.EMBEDDED)
-                    throw new SourceError(gd.pos(), "global struct variables are not supported; let the scenario create the object");
+                if (shape == StructType.Shape.EMBEDDED) {
+                    // a static object (DEFINE_SPINLOCK(pgo_lock)): created with the World, named as declared
+                    if (gd.init() != null) throw new SourceError(gd.pos(), "a static struct cannot have an initialiser; it starts zeroed");
+                    statics.add(new Program.Static(gd.name(), t.structName(), gd.pos()));
+                    continue;
+                }
                 Value init = gd.init() == null ? StructType.zeroOf(shape) : Value.of(constant(gd.init()));
                 globals.put(gd.name(), new Program.Global(gd.name(), globals.size(), init, shape));
             } else if (d instanceof FunctionDecl fd) {
@@ -517,7 +535,7 @@ public final class Compiler {
                 if (b != null && b.isOut(i)) outs[i] = lvalue(args.get(i));
                 else evs[i] = value(args.get(i));
             }
-            emit(new Op.Call(pos, dest, name, direct, b, callee, evs, outs));
+            emit(new Op.Call(pos, dest, name, direct, b, callee, evs, outs, argInfo(c.args())));
         }
 
         private void checkArity(Builtin b, Call c) {
@@ -611,6 +629,55 @@ public final class Compiler {
             }
         }
 
+        private Op.ArgInfo argInfo(List<Expr> args) {
+            String[] text = new String[args.size()];
+            StructType[] structs = new StructType[args.size()];
+            for (int i = 0; i < text.length; i++) {
+                text[i] = Ast.text(args.get(i));
+                if (args.get(i) instanceof SizeOf z) structs[i] = sizedStruct(z);
+            }
+            return new Op.ArgInfo(text, structs);
+        }
+
+        /** The struct {@code sizeof(struct X)} or {@code sizeof(*p)} (p a local {@code struct X *}) measures, or null. */
+        private StructType sizedStruct(SizeOf z) {
+            TypeRef t = z.type() != null ? resolve(z.type(), z.pos()) : null;
+            if (t == null && z.value() instanceof Unary u && u.op().equals("*") && u.operand() instanceof Name n && local(n.id()) != null) {
+                TypeRef lt = localTypes.get(local(n.id()));
+                if (lt.pointers() > 0) t = new TypeRef(lt.base(), lt.pointers() - 1);
+            }
+            return t != null && t.isStruct() && t.pointers() == 0 ? structs.get(t.structName()) : null;
+        }
+
+        /** C sizes on a 64-bit kernel; structs are the sum of their fields (kstep does not model padding). */
+        private long sizeOf(TypeRef t, SourcePos pos) {
+            t = resolve(t, pos);
+            if (t.isPointer()) return 8;
+            if (t.isStruct()) {
+                StructType st = structs.get(t.structName());
+                if (st == null) throw new SourceError(pos, "unknown struct " + t.structName());
+                long n = 0;
+                for (StructType.Field f : st.fields()) n += sizeOf(f.type(), pos);
+                return n;
+            }
+            return switch (t.base()) {
+                case "char", "bool", "_Bool", "u8", "s8" -> 1;
+                case "short", "u16", "s16" -> 2;
+                case "int", "unsigned", "unsigned int", "u32", "s32" -> 4;
+                default -> 8;
+            };
+        }
+
+        private Ev sizeOfEv(SizeOf z) {
+            StructType st = z.type() == null ? sizedStruct(z) : null;
+            long n;
+            if (z.type() != null) n = sizeOf(z.type(), z.pos());
+            else if (st != null) n = sizeOf(new TypeRef("struct " + st.name(), 0), z.pos());
+            else if (z.value() instanceof Name nm && local(nm.id()) != null) n = sizeOf(localTypes.get(local(nm.id())), z.pos());
+            else throw new SourceError(z.pos(), "sizeof needs a type, a local variable or *pointer-variable");
+            return constEv(Value.of(n));
+        }
+
         // ---------------- expressions
         private LV lvalue(Expr e) {
             if (e instanceof Name n) {
@@ -661,6 +728,8 @@ public final class Compiler {
                 };
             } else if (e instanceof Call c) {
                 return builtinCall(c);
+            } else if (e instanceof SizeOf z) {
+                return sizeOfEv(z);
             }
             throw new IllegalStateException("unknown expression " + e);
         }
@@ -764,7 +833,8 @@ public final class Compiler {
                 if (b.isOut(i)) outs[i] = lvalue(c.args().get(i));
                 else evs[i] = value(c.args().get(i));
             }
-            return x -> x.callBuiltinInExpression(b, evs, outs);
+            Op.ArgInfo info = argInfo(c.args());
+            return x -> x.callBuiltinInExpression(b, evs, outs, info);
         }
     }
 

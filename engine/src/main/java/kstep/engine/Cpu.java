@@ -15,6 +15,8 @@ public final class Cpu {
     final int idle;
     int preemptCount;
     boolean irqsDisabled;
+    /** Pending softirqs, one bit per softirq number (the kernel's local_softirq_pending()). */
+    int pendingSoftirqs;
     final ArrayList<Integer> pendingIrqs;
     final ArrayList<Integer> runqueue;
 
@@ -32,6 +34,7 @@ public final class Cpu {
         this.idle = o.idle;
         this.preemptCount = o.preemptCount;
         this.irqsDisabled = o.irqsDisabled;
+        this.pendingSoftirqs = o.pendingSoftirqs;
         this.pendingIrqs = new ArrayList<>(o.pendingIrqs);
         this.runqueue = new ArrayList<>(o.runqueue);
     }
@@ -64,6 +67,10 @@ public final class Cpu {
     /** preemptible(): preempt_count == 0 and interrupts on. */
     public boolean preemptible() {
         return preemptCount == 0 && !irqsDisabled;
+    }
+
+    public int pendingSoftirqs() {
+        return pendingSoftirqs;
     }
 
     public List<Integer> pendingIrqs() {

@@ -22,6 +22,7 @@ public final class Exec {
     final boolean dry;
     Value.Fn pendingInvoke;
     Value[] pendingArgs;
+    boolean parked;
 
     Exec(Machine machine, World w, Cpu cpu, Task task, List<Event> events, List<Finding> findings, boolean dry) {
         this.machine = machine;
@@ -36,6 +37,16 @@ public final class Exec {
 
     public World world() {
         return w;
+    }
+
+    public KernelConfig config() {
+        return machine.config();
+    }
+
+    /** A subsystem's extension state, for changing it (say what changed with {@link #emit}). */
+    public <T extends Extension> T ext(String key, Class<T> type) {
+        mutating();
+        return w.ext(key, type);
     }
 
     public Program program() {
@@ -88,6 +99,7 @@ public final class Exec {
         if (v instanceof Value.Ref r) {
             KObject o = w.object(r.id());
             if (o == null) throw error("dangling pointer #" + r.id());
+            if (o.freed()) throw error("use after free of " + o.name());
             return o;
         }
         if (v == Value.Nil.NULL) throw error("NULL pointer dereference");
@@ -121,8 +133,9 @@ public final class Exec {
     /** Reports a finding; the step number is filled in by the trace. */
     public void finding(String kind, String message) {
         mutating();
-        findings.add(new Finding(kind, -1, message));
-        emit(Event.say(Event.Kind.FINDING, "finding", message.lines().filter(l -> !l.startsWith("---")).findFirst().orElse(kind)));
+        Finding f = new Finding(kind, -1, message);
+        findings.add(f);
+        emit(Event.say(Event.Kind.FINDING, "finding", f.headline()));
     }
 
     /** Reports a finding at most once per {@code key} for the whole run (the kernel's _ONCE and rate limits). */
@@ -131,6 +144,28 @@ public final class Exec {
         w.reported.add(key);
         finding(kind, message);
         return true;
+    }
+
+    /** Allocates a zeroed object at run time (kmalloc and friends). */
+    public KObject allocate(StructType type) {
+        mutating();
+        if (type == null) throw error("the models declare no struct for this allocation");
+        KObject o = w.allocate(type, null);
+        emit(Event.say(Event.Kind.SET, o.name(), "allocated " + o.name()));
+        return o;
+    }
+
+    /** Frees an object: it stays in the heap, marked freed, so later use of it can be caught. */
+    public void free(KObject o) {
+        mutating();
+        o.markFreed();
+        emit(Event.say(Event.Kind.SET, o.name(), "freed " + o.name()));
+    }
+
+    /** add_taint(TAINT_WARN): later reports say "Tainted: G        W". */
+    public void taintWarn() {
+        mutating();
+        w.reported.add("taint:W");
     }
 
     public void setField(KObject o, String field, Value v) {
@@ -176,6 +211,11 @@ public final class Exec {
         int old = cpu.preemptCount;
         if (old == v) return;
         cpu.preemptCount = v;
+        if ((old & PreemptCount.PREEMPT_MASK) == 0 && (v & PreemptCount.PREEMPT_MASK) != 0 && task != null && frame != null)
+            task.preemptDisableIp = KernelText.ipSym(frame, frame.pc);
+        boolean bhWasOff = (old & PreemptCount.SOFTIRQ_MASK) != 0;
+        boolean bhOff = (v & PreemptCount.SOFTIRQ_MASK) != 0;
+        if (bhWasOff != bhOff && task != null && frame != null) task.irqTrace.mark(bhOff ? 3 : 2, KernelText.ipSym(frame, frame.pc));
         emit(Event.change(Event.Kind.CPU, "cpu" + cpu.id, "preempt_count", "0x" + Integer.toHexString(old), "0x" + Integer.toHexString(v)));
     }
 
@@ -183,7 +223,16 @@ public final class Exec {
         mutating();
         if (cpu.irqsDisabled == off) return;
         cpu.irqsDisabled = off;
+        if (task != null && frame != null) task.irqTrace.mark(off ? 1 : 0, KernelText.ipSym(frame, frame.pc));
         emit(Event.change(Event.Kind.CPU, "cpu" + cpu.id, "irqs", off ? "on" : "off", off ? "off" : "on"));
+    }
+
+    public void setPendingSoftirqs(int bits) {
+        mutating();
+        int old = cpu.pendingSoftirqs;
+        if (old == bits) return;
+        cpu.pendingSoftirqs = bits;
+        emit(Event.change(Event.Kind.IRQ, "cpu" + cpu.id, "softirqs", "0x" + Integer.toHexString(old), "0x" + Integer.toHexString(bits)));
     }
 
     /** Marks interrupt {@code irq} pending on CPU {@code target}, as a device or an IPI would. */
@@ -229,10 +278,20 @@ public final class Exec {
         pendingArgs = args;
     }
 
-    Value callBuiltinInExpression(Builtin b, Ev[] evs, LV[] outs) {
-        Value r = machine.callBuiltin(this, b, evs, outs);
+    /**
+     * From a guarded builtin: stop here and wait until the guard holds (see {@link Builtin}). The statement
+     * is resumed, not restarted.
+     */
+    public void park() {
+        mutating();
+        parked = true;
+    }
+
+    Value callBuiltinInExpression(Builtin b, Ev[] evs, LV[] outs, Op.ArgInfo info) {
+        Value r = machine.callBuiltin(this, b, evs, outs, false, info);
         if (pendingInvoke != null)
             throw error(b.name() + "() runs model code; call it as a statement of its own");
+        if (parked) throw error(b.name() + "() can wait; call it as a statement of its own");
         return r;
     }
 }

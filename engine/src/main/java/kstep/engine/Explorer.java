@@ -21,11 +21,35 @@ public final class Explorer {
      * space was covered, not just its first {@code bound} steps.
      */
     public record Result(long exploredStates, long transitions, boolean exhausted, Finding finding, List<Choice> schedule,
-                         int depthReached, long frontierAtBound, boolean stateLimitHit) { }
+                         int depthReached, long frontierAtBound, boolean stateLimitHit, boolean reachedEnd) { }
+
+    /**
+     * What the search looks for: a finding (of one kind, or any), or a clean end: a schedule that reaches the
+     * end condition with no finding on the way (when none exists, every schedule within the bound reaches a
+     * finding first).
+     */
+    public record Goal(String kind, boolean toEnd) {
+        public static Goal finding(String kind) {
+            return new Goal(kind, false);
+        }
+
+        public static Goal cleanEnd() {
+            return new Goal(null, true);
+        }
+
+        boolean wants(Finding f) {
+            return !toEnd && (kind == null || kind.equals(f.kind()));
+        }
+    }
 
     private Explorer() { }
 
     public static Result explore(Machine m, World initial, int bound, Predicate<World> end, long maxStates) {
+        return explore(m, initial, bound, end, maxStates, Goal.finding(null));
+    }
+
+    public static Result explore(Machine m, World initial, int bound, Predicate<World> end, long maxStates, Goal goal) {
+        if (goal.toEnd() && end == null) throw new IllegalArgumentException("a clean-end search needs the scenario's end condition");
         Set<StateHash> seen = new HashSet<>();
         // Parent links for every visited state, to rebuild the schedule: parent index and choice index.
         IntList parent = new IntList();
@@ -43,6 +67,8 @@ public final class Explorer {
         long transitions = 0;
         long frontier = 0;
         int depth = 0;
+        if (goal.toEnd() && end.test(initial))
+            return new Result(1, 0, false, null, List.of(), 0, 0, false, true);
         while (!layer.isEmpty()) {
             List<World> next = new ArrayList<>();
             IntList nextIds = new IntList();
@@ -64,17 +90,25 @@ public final class Explorer {
                         choiceIds.add(c);
                         choiceIndex.put(c, ci);
                     }
-                    if (!r.findings().isEmpty()) {
+                    Finding wanted = null;
+                    for (Finding f : r.findings()) if (wanted == null && goal.wants(f)) wanted = f;
+                    if (wanted != null) {
                         List<Choice> schedule = rebuild(parent, via, choiceIds, layerIds.get(i));
                         schedule.add(c);
-                        Finding f = r.findings().get(0).withStep(schedule.size());
-                        return new Result(parent.size() + 1, transitions, false, f, schedule, depth + 1, frontier, false);
+                        return new Result(parent.size() + 1, transitions, false, wanted.withStep(schedule.size()), schedule,
+                            depth + 1, frontier, false, false);
+                    }
+                    if (goal.toEnd() && !r.findings().isEmpty()) continue; // this path is not clean
+                    if (goal.toEnd() && end.test(s)) {
+                        List<Choice> schedule = rebuild(parent, via, choiceIds, layerIds.get(i));
+                        schedule.add(c);
+                        return new Result(parent.size() + 1, transitions, false, null, schedule, depth + 1, frontier, false, true);
                     }
                     if (!seen.add(StateHash.of(s))) continue;
                     parent.add(layerIds.get(i));
                     via.add(ci);
                     if (parent.size() >= maxStates)
-                        return new Result(parent.size(), transitions, false, null, List.of(), depth + 1, frontier, true);
+                        return new Result(parent.size(), transitions, false, null, List.of(), depth + 1, frontier, true, false);
                     next.add(s);
                     nextIds.add(parent.size() - 1);
                 }
@@ -83,7 +117,7 @@ public final class Explorer {
             layerIds = nextIds;
             if (!layer.isEmpty()) depth++;
         }
-        return new Result(parent.size(), transitions, true, null, List.of(), depth, frontier, false);
+        return new Result(parent.size(), transitions, true, null, List.of(), depth, frontier, false, false);
     }
 
     private static List<Choice> rebuild(IntList parent, IntList via, List<Choice> ids, int node) {

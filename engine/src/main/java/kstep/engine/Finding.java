@@ -6,6 +6,12 @@ package kstep.engine;
  * several).
  */
 public record Finding(String kind, int step, String message) {
+    /** The line that says what happened ("WARNING: possible circular locking dependency detected"), not a rule. */
+    public String headline() {
+        for (String l : message.split("\n")) if (!l.isBlank() && !l.matches("[-=]+|-+\\[ cut here \\]-+")) return l.strip();
+        return kind;
+    }
+
     public Finding withStep(int s) {
         return new Finding(kind, s, message);
     }

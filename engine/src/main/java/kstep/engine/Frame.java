@@ -5,14 +5,16 @@ package kstep.engine;
  * receives the result. The kind says what returning from the frame means.
  */
 public final class Frame {
-    /** NORMAL calls; ENTRY is a task's first function; IRQ and PREEMPT frames were pushed by the hardware or tick. */
-    public enum Kind { NORMAL, ENTRY, IRQ, PREEMPT }
+    /** NORMAL calls; ENTRY is a task's first function; IRQ, SOFTIRQ and PREEMPT frames were pushed by the machine. */
+    public enum Kind { NORMAL, ENTRY, IRQ, SOFTIRQ, PREEMPT }
 
     final Function fn;
     int pc;
     final Value[] locals;
     final Op.Call returnTo;
     final Kind kind;
+    /** Parked on a guarded builtin (spinning on a lock, idling in WFI): the next step resumes it. */
+    boolean waiting;
 
     Frame(Function fn, Value[] locals, Op.Call returnTo, Kind kind) {
         this.fn = fn;
@@ -24,6 +26,7 @@ public final class Frame {
     Frame copy() {
         Frame f = new Frame(fn, locals.clone(), returnTo, kind);
         f.pc = pc;
+        f.waiting = waiting;
         return f;
     }
 
@@ -37,6 +40,11 @@ public final class Frame {
 
     public Kind kind() {
         return kind;
+    }
+
+    /** Whether this frame is parked on a guarded builtin, waiting for its guard. */
+    public boolean waiting() {
+        return waiting;
     }
 
     public Value local(int slot) {

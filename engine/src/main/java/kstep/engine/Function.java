@@ -21,6 +21,7 @@ public final class Function {
     private final List<Ast.TypeRef> localTypes;
     private Op[] ops;
     private Map<String, Integer> labels;
+    private long address;
 
     Function(String name, ModelSource file, SourcePos pos, String doc, int params, List<String> localNames,
              List<Ast.TypeRef> localTypes) {
@@ -57,6 +58,15 @@ public final class Function {
 
     public String doc() {
         return doc;
+    }
+
+    /** Where the linker put the function in kstep's kernel text (for "[<%px>] %pS" lines). */
+    public long address() {
+        return address;
+    }
+
+    void place(long at) {
+        address = at;
     }
 
     public int params() {

@@ -18,16 +18,23 @@ public final class Machine {
     public static final String PREEMPT_ENTRY = "preempt_schedule_irq";
     public static final String IRQ_ENTRY = "handle_irq";
     public static final String TASK_EXIT = "do_task_dead";
+    public static final String SOFTIRQ_ENTRY = "__do_softirq";
     static final int MAX_OPS_PER_STEP = 100_000;
 
     private final Program program;
+    private final KernelConfig config;
     private final List<Check> checks;
     private final Map<String, ExternalEvent> events = new LinkedHashMap<>();
 
-    public Machine(Program program, List<Check> checks, List<ExternalEvent> externalEvents) {
+    public Machine(Program program, KernelConfig config, List<Check> checks, List<ExternalEvent> externalEvents) {
         this.program = program;
+        this.config = config;
         this.checks = List.copyOf(checks);
         for (ExternalEvent e : externalEvents) events.put(e.name(), e);
+    }
+
+    public KernelConfig config() {
+        return config;
     }
 
     public Program program() {
@@ -45,6 +52,7 @@ public final class Machine {
         for (Cpu c : w.cpus) if (canStep(w, c)) out.add(Choice.step(c.id));
         for (Cpu c : w.cpus) if (canPreempt(w, c)) out.add(Choice.preempt(c.id));
         for (Cpu c : w.cpus) if (canIrq(w, c)) out.add(Choice.irq(c.id));
+        for (Cpu c : w.cpus) if (canSoftirq(w, c)) out.add(Choice.softirq(c.id));
         for (ExternalEvent e : events.values()) if (canHappen(w, e)) out.add(Choice.event(e.name()));
         return out;
     }
@@ -54,6 +62,7 @@ public final class Machine {
             case STEP -> c.cpu() < w.cpus.length && canStep(w, w.cpus[c.cpu()]);
             case PREEMPT -> c.cpu() < w.cpus.length && canPreempt(w, w.cpus[c.cpu()]);
             case IRQ -> c.cpu() < w.cpus.length && canIrq(w, w.cpus[c.cpu()]);
+            case SOFTIRQ -> c.cpu() < w.cpus.length && canSoftirq(w, w.cpus[c.cpu()]);
             case EVENT -> events.containsKey(c.event()) && canHappen(w, events.get(c.event()));
         };
     }
@@ -73,11 +82,14 @@ public final class Machine {
         return switch (c.kind()) {
             case STEP -> t.idle ? "cpu" + cpu.id + " is idle (WFI) with nothing to run"
                 : taskName(w, t) + " on cpu" + cpu.id + " cannot proceed";
-            case PREEMPT -> !cpu.preemptible() ? "cpu" + cpu.id + " is not preemptible (preempt_count "
+            case PREEMPT -> config.preempt() == KernelConfig.Preempt.NONE ? "the kernel is built without CONFIG_PREEMPT"
+                : !cpu.preemptible() ? "cpu" + cpu.id + " is not preemptible (preempt_count "
                 + PreemptCount.describe(cpu.preemptCount) + ", irqs " + (cpu.irqsDisabled ? "off" : "on") + ")"
                 : cpu.runqueue.isEmpty() ? "no other task is runnable on cpu" + cpu.id : "preemption is not possible now";
             case IRQ -> cpu.pendingIrqs.isEmpty() ? "no interrupt is pending on cpu" + cpu.id
                 : "cpu" + cpu.id + " has interrupts masked";
+            case SOFTIRQ -> cpu.pendingSoftirqs == 0 ? "no softirq is pending on cpu" + cpu.id
+                : "cpu" + cpu.id + " cannot run softirqs now (bottom halves disabled, in an interrupt, or interrupts masked)";
             default -> "";
         };
     }
@@ -89,11 +101,12 @@ public final class Machine {
 
     private static boolean freshInjection(Task t) {
         Frame f = t.top();
-        return f != null && f.pc == 0 && (f.kind == Frame.Kind.IRQ || f.kind == Frame.Kind.PREEMPT);
+        return f != null && f.pc == 0 && f.kind != Frame.Kind.NORMAL && f.kind != Frame.Kind.ENTRY;
     }
 
     private boolean canPreempt(World w, Cpu c) {
         Task t = w.tasks.get(c.current);
+        if (config.preempt() == KernelConfig.Preempt.NONE) return false;
         if (t.idle || !c.preemptible() || c.runqueue.isEmpty() || t.atomicDepth > 0 || t.stack.isEmpty()) return false;
         if (program.function(PREEMPT_ENTRY) == null || freshInjection(t)) return false;
         Integer b = w.budgets.get("preempt");
@@ -106,20 +119,26 @@ public final class Machine {
             && program.function(IRQ_ENTRY) != null && !freshInjection(t);
     }
 
+    /** Softirqs run where bottom halves are enabled, outside hardirq context, with interrupts on. */
+    private boolean canSoftirq(World w, Cpu c) {
+        Task t = w.tasks.get(c.current);
+        return c.pendingSoftirqs != 0 && !c.irqsDisabled && (c.preemptCount & (PreemptCount.SOFTIRQ_MASK | PreemptCount.HARDIRQ_MASK | PreemptCount.NMI_MASK)) == 0
+            && t.atomicDepth == 0 && !t.stack.isEmpty() && program.function(SOFTIRQ_ENTRY) != null && !freshInjection(t);
+    }
+
     private boolean canStep(World w, Cpu c) {
         Task t = w.tasks.get(c.current);
         Frame f = t.top();
         if (f == null) return false;
         int pc = f.fn.nextStepPc(f.pc);
         if (pc >= f.fn.size()) return false;
-        if (f.fn.op(pc) instanceof Op.Call call && call.builtin() != null && call.builtin().guard() != null) {
-            Exec x = new Exec(this, w, c, t, null, new ArrayList<>(), true);
-            x.frame = f;
-            x.pos = call.pos();
-            Builtin.Args a = new Builtin.Args(x, evalArgs(x, call.args()), call.outs());
-            return call.builtin().guard().canProceed(x, a);
-        }
-        return true;
+        if (!f.waiting) return true;
+        Op.Call call = (Op.Call) f.fn.op(pc);
+        Builtin b = call.builtin() != null ? call.builtin() : program.builtins().get(call.name());
+        Exec x = new Exec(this, w, c, t, null, new ArrayList<>(), true);
+        x.frame = f;
+        x.pos = call.pos();
+        return b.guard().canProceed(x, new Builtin.Args(x, evalArgs(x, call.args()), call.outs(), true, call.info()));
     }
 
     // ---------------------------------------------------------------- stepping
@@ -151,6 +170,11 @@ public final class Machine {
                     "cpu" + cpu.id + " takes irq " + w.irqName(irq) + " in " + taskName(w, t)));
                 x.setIrqsDisabled(true); // exception entry masks interrupts
                 push(x, program.function(IRQ_ENTRY), new Value[] {Value.of(irq)}, null, Frame.Kind.IRQ);
+            }
+            case SOFTIRQ -> {
+                st.where = nextPos(t);
+                x.emit(Event.say(Event.Kind.IRQ, "cpu" + cpu.id, "cpu" + cpu.id + " runs its pending softirqs in " + taskName(w, t)));
+                push(x, program.function(SOFTIRQ_ENTRY), new Value[0], null, Frame.Kind.SOFTIRQ);
             }
             case EVENT -> {
                 ExternalEvent e = events.get(c.event());
@@ -250,9 +274,9 @@ public final class Machine {
         return v;
     }
 
-    Value callBuiltin(Exec x, Builtin b, Ev[] args, LV[] outs) {
+    Value callBuiltin(Exec x, Builtin b, Ev[] args, LV[] outs, boolean resumed, Op.ArgInfo info) {
         Value[] v = evalArgs(x, args);
-        return b.impl().call(x, new Builtin.Args(x, v, outs));
+        return b.impl().call(x, new Builtin.Args(x, v, outs, resumed, info));
     }
 
     private void call(Exec x, Frame f, Op.Call c, StepState st) {
@@ -274,7 +298,17 @@ public final class Machine {
             st.entered = target.name();
             return;
         }
-        Value r = callBuiltin(x, b, c.args(), c.outs());
+        boolean resumed = f.waiting;
+        f.waiting = false;
+        Value r = callBuiltin(x, b, c.args(), c.outs(), resumed, c.info());
+        if (x.parked) {
+            x.parked = false;
+            if (b.guard() == null) throw x.error(b.name() + "() waited, but it has no guard to wake it");
+            if (x.task.atomicDepth > 0) throw x.error(b.name() + "() cannot wait inside an atomic block");
+            f.waiting = true;
+            f.pc--; // stay on this statement until the guard holds
+            return;
+        }
         if (x.pendingInvoke != null) {
             Function fn = program.function(x.pendingInvoke.name());
             if (fn == null) throw x.error(b.name() + "() calls " + x.pendingInvoke.name() + ", which is not a model function");

@@ -38,7 +38,24 @@ public sealed interface Op {
      * function pointer ({@code callee} evaluated at run time). {@code dest} receives the result, may be null.
      */
     record Call(SourcePos pos, LV dest, String name, Function direct, Builtin builtin, Ev callee, Ev[] args,
-                LV[] outs) implements Op { }
+                LV[] outs, ArgInfo info) implements Op { }
+
+    /**
+     * What the compiler knows of a call's arguments that the values do not carry: their C text (lockdep names
+     * a lock after it, {@code &data->lock}) and the struct a {@code sizeof} argument measured (allocators
+     * allocate one).
+     */
+    record ArgInfo(String[] text, StructType[] structs) {
+        static final ArgInfo NONE = new ArgInfo(new String[0], new StructType[0]);
+
+        public String text(int i) {
+            return i < text.length ? text[i] : null;
+        }
+
+        public StructType struct(int i) {
+            return i < structs.length ? structs[i] : null;
+        }
+    }
 
     record Ret(SourcePos pos, Ev value) implements Op { }
 

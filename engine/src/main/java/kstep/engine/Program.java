@@ -18,23 +18,28 @@ public final class Program {
 
     record Global(String name, int slot, Value init, StructType.Shape shape) { }
 
+    /** A file-scope struct variable ({@code static spinlock_t pgo_lock;}): an object every World starts with. */
+    public record Static(String name, String struct, SourcePos pos) { }
+
     private final List<ModelSource.Preprocessed> files;
     private final Map<String, Function> functions;
     private final Map<String, StructType> structs;
     private final Map<String, Long> constants;
     private final Map<String, Global> globals;
+    private final List<Static> statics;
     private final Builtins builtins;
     private final List<Unresolved> unresolved;
     private final java.util.Set<String> defines;
 
     Program(List<ModelSource.Preprocessed> files, Map<String, Function> functions, Map<String, StructType> structs,
-            Map<String, Long> constants, Map<String, Global> globals, Builtins builtins, List<Unresolved> unresolved,
-            java.util.Set<String> defines) {
+            Map<String, Long> constants, Map<String, Global> globals, List<Static> statics, Builtins builtins,
+            List<Unresolved> unresolved, java.util.Set<String> defines) {
         this.files = List.copyOf(files);
         this.functions = Collections.unmodifiableMap(new LinkedHashMap<>(functions));
         this.structs = Collections.unmodifiableMap(new LinkedHashMap<>(structs));
         this.constants = Collections.unmodifiableMap(new LinkedHashMap<>(constants));
         this.globals = Collections.unmodifiableMap(new LinkedHashMap<>(globals));
+        this.statics = List.copyOf(statics);
         this.builtins = builtins;
         this.unresolved = List.copyOf(unresolved);
         this.defines = java.util.Set.copyOf(defines);
@@ -79,6 +84,10 @@ public final class Program {
 
     public Map<String, Long> constants() {
         return constants;
+    }
+
+    public List<Static> statics() {
+        return statics;
     }
 
     public Builtins builtins() {

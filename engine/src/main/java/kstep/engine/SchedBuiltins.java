@@ -30,6 +30,31 @@ public final class SchedBuiltins {
             return Value.ZERO;
         }, null, "flags = irqs_disabled(); mask local interrupts"));
         b.proc("local_irq_restore", 1, "restore the mask saved in flags", (x, a) -> x.setIrqsDisabled(a.b(0)));
+        b.proc("local_bh_disable", 0, "preempt_count += SOFTIRQ_DISABLE_OFFSET: no softirqs on this CPU",
+            (x, a) -> x.setPreemptCount(x.cpu.preemptCount + PreemptCount.SOFTIRQ_DISABLE_OFFSET));
+        b.proc("local_bh_enable", 0, "preempt_count -= SOFTIRQ_DISABLE_OFFSET (pending softirqs may run next)", (x, a) -> {
+            if ((x.cpu.preemptCount & PreemptCount.SOFTIRQ_MASK) < PreemptCount.SOFTIRQ_DISABLE_OFFSET)
+                throw x.error("local_bh_enable() without local_bh_disable()");
+            x.setPreemptCount(x.cpu.preemptCount - PreemptCount.SOFTIRQ_DISABLE_OFFSET);
+        });
+        b.proc("__local_bh_disable_ip", 1, "preempt_count += cnt", (x, a) -> x.setPreemptCount(x.cpu.preemptCount + (int) a.l(0)));
+        b.proc("__local_bh_enable", 1, "preempt_count -= cnt", (x, a) -> x.setPreemptCount(x.cpu.preemptCount - (int) a.l(0)));
+        b.add("in_softirq", 0, "softirqs are disabled or being served", (x, a) -> Value.bool((x.cpu.preemptCount & PreemptCount.SOFTIRQ_MASK) != 0));
+        b.add("in_serving_softirq", 0, "in softirq context", (x, a) -> Value.bool((x.cpu.preemptCount & PreemptCount.SOFTIRQ_OFFSET) != 0));
+        b.proc("raise_softirq", 1, "mark softirq nr pending on this CPU", SchedBuiltins::raiseSoftirq);
+        b.proc("raise_softirq_irqoff", 1, "mark softirq nr pending on this CPU (interrupts already off)", SchedBuiltins::raiseSoftirq);
+        b.add("softirq_next_pending", 0, "the lowest pending softirq of this CPU, cleared; -1 when none", (x, a) -> {
+            int p = x.cpu.pendingSoftirqs;
+            if (p == 0) return Value.of(-1);
+            int nr = Integer.numberOfTrailingZeros(p);
+            x.setPendingSoftirqs(p & ~(1 << nr));
+            return Value.of(nr);
+        });
+        b.add("softirq_vec", 1, "the softirq_action of softirq nr", (x, a) -> {
+            KObject s = x.w.named("softirq" + a.l(0));
+            if (s == null) throw x.error("softirq " + a.l(0) + " has no handler (open_softirq)");
+            return new Value.Ref(s.id());
+        });
         b.proc("irq_enter", 0, "preempt_count += HARDIRQ_OFFSET", (x, a) -> x.setPreemptCount(x.cpu.preemptCount + PreemptCount.HARDIRQ_OFFSET));
         b.proc("irq_exit", 0, "preempt_count -= HARDIRQ_OFFSET", (x, a) -> x.setPreemptCount(x.cpu.preemptCount - PreemptCount.HARDIRQ_OFFSET));
         b.add("smp_processor_id", 0, "this CPU's number", (x, a) -> Value.of(x.cpuId()));
@@ -41,8 +66,8 @@ public final class SchedBuiltins {
         b.proc("cpu_relax", 0, "spin a little", (x, a) -> { });
         b.add("READ_ONCE", 1, "read a value once", (x, a) -> a.get(0));
 
-        b.proc("set_current_state", 1, "current->__state = state (with a barrier)", (x, a) -> x.setField(x.currentTaskStruct(), "__state", a.get(0)));
-        b.proc("__set_current_state", 1, "current->__state = state", (x, a) -> x.setField(x.currentTaskStruct(), "__state", a.get(0)));
+        b.proc("set_current_state", 1, "current->__state = state (with a barrier)", SchedBuiltins::setState);
+        b.proc("__set_current_state", 1, "current->__state = state", SchedBuiltins::setState);
         b.proc("set_special_state", 1, "current->__state = state (wake-ups cannot undo it)", (x, a) -> x.setField(x.currentTaskStruct(), "__state", a.get(0)));
         b.add("need_resched", 0, "another task waits for this CPU", (x, a) -> Value.bool(!x.cpu.runqueue.isEmpty()));
         b.proc("deactivate_task", 1, "take a task that goes to sleep off the runqueue", (x, a) -> x.setField(a.obj(0), "on_rq", Value.ZERO));
@@ -50,7 +75,12 @@ public final class SchedBuiltins {
         b.proc("context_switch", 2, "switch this CPU from prev to next", SchedBuiltins::contextSwitch);
         b.add("wake_up_process", 1, "try_to_wake_up(): make a sleeping task runnable on its CPU", (x, a) -> Value.bool(wakeUp(x, a.obj(0))));
         b.put(new Builtin("cpuidle_wfi", 0, 0, (x, a) -> {
-            x.note("cpu" + x.cpuId(), "cpu" + x.cpuId() + " leaves WFI: a task is runnable");
+            if (x.cpu.runqueue.isEmpty() && !a.resumed()) {
+                x.note("cpu" + x.cpuId(), "cpu" + x.cpuId() + " idles in WFI");
+                x.park();
+            } else {
+                x.note("cpu" + x.cpuId(), "cpu" + x.cpuId() + " leaves WFI: a task is runnable");
+            }
             return Value.ZERO;
         }, (x, a) -> !x.cpu.runqueue.isEmpty(), "wait for interrupt until a task is runnable on this CPU"));
         b.proc("generic_handle_domain_irq", 1, "run the handler registered for the interrupt", SchedBuiltins::handleIrq);
@@ -103,10 +133,21 @@ public final class SchedBuiltins {
         b.proc("pr_info", 1, "print a line to the kernel log", (x, a) -> x.note("printk", a.str(0)));
     }
 
+    private static void raiseSoftirq(Exec x, Builtin.Args a) {
+        long nr = a.l(0);
+        if (nr < 0 || nr > 9) throw x.error("softirq numbers are 0..9");
+        x.setPendingSoftirqs(x.cpu.pendingSoftirqs | (1 << nr));
+    }
+
     private static KObject desc(Exec x, long irq) {
         KObject d = x.w.irqDesc((int) irq);
         if (d == null) throw x.error("no interrupt " + irq);
         return d;
+    }
+
+    private static void setState(Exec x, Builtin.Args a) {
+        x.setField(x.currentTaskStruct(), "__state", a.get(0));
+        x.task.stateSetAt = KernelText.ipSym(x.frame, x.frame.pc);
     }
 
     private static void preemptEnable(Exec x, Builtin.Args a) {
@@ -126,6 +167,7 @@ public final class SchedBuiltins {
         String msg = "------------[ cut here ]------------\nWARNING: " + cpuAndPid(x) + " at " + x.pos.fileLine() + " " + fn;
         if (once) x.findingOnce("warn-once:" + x.pos, "warning", msg);
         else x.finding("warning", msg);
+        x.taintWarn();
         return Value.ONE;
     }
 

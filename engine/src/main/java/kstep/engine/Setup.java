@@ -25,12 +25,17 @@ public final class Setup {
             ts.setRaw(ts.type().indexOf("comm"), new Value.Str("swapper/" + c));
             ts.setRaw(ts.type().indexOf("cpu"), Value.of(c));
             Task t = new Task(w.tasks.size(), ts.id(), true);
-            t.stack.add(new Frame(idle, zeroLocals(idle, new Value[0]), null, Frame.Kind.ENTRY));
+            Frame f = new Frame(idle, zeroLocals(idle, new Value[0]), null, Frame.Kind.ENTRY);
+            // an idle CPU starts out in WFI: parked on do_idle's first statement, cpuidle_wfi()
+            f.pc = idle.nextStepPc(0);
+            f.waiting = true;
+            t.stack.add(f);
             t.savedPreemptCount = PreemptCount.PREEMPT_OFFSET; // the idle task runs with preemption disabled
             w.tasks.add(t);
             w.cpus[c] = new Cpu(c, t.index);
             w.cpus[c].preemptCount = PreemptCount.PREEMPT_OFFSET;
         }
+        for (Program.Static st : program.statics()) w.name(st.name(), w.allocate(program.struct(st.struct()), st.name()).id());
         if (program.function("scheduler_ipi") != null)
             requestIrq(IPI_RESCHEDULE, "IPI0 Rescheduling interrupts", new Value.Fn("scheduler_ipi"), Value.Nil.NULL, -1);
     }
@@ -123,6 +128,20 @@ public final class Setup {
         set(lock, "owner_cpu", Value.of(-1));
         w.irqs.put(irq, d.id());
         return d;
+    }
+
+    /** Installs a subsystem's extension state. */
+    public void extension(String key, Extension e) {
+        w.ext.put(key, e);
+    }
+
+    /** open_softirq(): softirq {@code nr} runs {@code handler}. */
+    public KObject openSoftirq(int nr, String name, Value.Fn handler, SourcePos pos) {
+        KObject s = allocate("softirq_action", "softirq" + nr, pos);
+        set(s, "nr", Value.of(nr));
+        set(s, "name", new Value.Str(name));
+        set(s, "action", handler);
+        return s;
     }
 
     /** Limits how often external event or budget {@code key} may happen. */

@@ -20,6 +20,7 @@ public record StateHash(long a, long b) {
             h.add(c.current);
             h.add(c.preemptCount);
             h.add(c.irqsDisabled ? 1 : 0);
+            h.add(c.pendingSoftirqs);
             h.add(c.pendingIrqs.size());
             for (int irq : c.pendingIrqs) h.add(irq);
             h.add(c.runqueue.size());
@@ -33,7 +34,7 @@ public record StateHash(long a, long b) {
             for (Frame f : t.stack) {
                 h.add(f.fn.name().hashCode());
                 h.add(f.pc);
-                h.add(f.kind.ordinal());
+                h.add(f.kind.ordinal() * 2 + (f.waiting ? 1 : 0));
                 h.add(f.returnTo == null ? 0 : f.returnTo.pos().line() * 4096L + f.returnTo.pos().col());
                 for (Value v : f.locals) h.value(v);
             }
@@ -43,20 +44,37 @@ public record StateHash(long a, long b) {
             h.add(e.getValue());
         }
         for (String r : w.reported) h.add(r.hashCode());
+        for (java.util.Map.Entry<String, Extension> e : w.ext.entrySet()) {
+            h.add(e.getKey().hashCode());
+            e.getValue().hashInto(h);
+        }
         return new StateHash(h.a, h.b);
     }
 
+    /** What extensions feed their state to. */
+    public interface Sink {
+        void add(long v);
+
+        void value(Value v);
+
+        default void add(String s) {
+            add(s.hashCode());
+        }
+    }
+
     /** Two independent 64-bit mixes (splitmix64 finalisers with different seeds). */
-    private static final class H {
+    private static final class H implements Sink {
         long a = 0x9E3779B97F4A7C15L;
         long b = 0xC2B2AE3D27D4EB4FL;
 
-        void add(long v) {
+        @Override
+        public void add(long v) {
             a = mix(a ^ v) + 0x632BE59BD9B4E019L;
             b = mix(b + v * 0xFF51AFD7ED558CCDL) ^ 0x5851F42D4C957F2DL;
         }
 
-        void value(Value v) {
+        @Override
+        public void value(Value v) {
             if (v instanceof Value.Int i) {
                 add(1);
                 add(i.v());
@@ -69,6 +87,10 @@ public record StateHash(long a, long b) {
             } else if (v instanceof Value.Str s) {
                 add(4);
                 add(s.s().hashCode());
+            } else if (v instanceof Value.Seq q) {
+                add(6);
+                add(q.items().size());
+                for (Value e : q.items()) value(e);
             } else {
                 add(5);
             }

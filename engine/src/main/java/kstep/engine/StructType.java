@@ -11,7 +11,7 @@ import kstep.lang.SourcePos;
 /** A struct declared in a model file: its fields in declaration order, each with the type that decides its display. */
 public final class StructType {
     /** How a field's value is printed and what it starts as. */
-    public enum Shape { INT, BOOL, HEX, POINTER, STRING, EMBEDDED }
+    public enum Shape { INT, BOOL, HEX, POINTER, STRING, EMBEDDED, LIST }
 
     public record Field(String name, TypeRef type, Shape shape, int index, SourcePos pos) { }
 
@@ -54,6 +54,7 @@ public final class StructType {
     /** How a value of C type {@code t} is shown. */
     public static Shape shapeOf(TypeRef t) {
         if (t.base().equals("char") && t.pointers() == 1) return Shape.STRING;
+        if (t.base().equals("list_t") && t.pointers() == 0) return Shape.LIST;
         if (t.isPointer()) return Shape.POINTER;
         if (t.isStruct()) return Shape.EMBEDDED;
         return switch (t.base()) {
@@ -67,6 +68,7 @@ public final class StructType {
     static Value zeroOf(Shape s) {
         return switch (s) {
             case POINTER, STRING, EMBEDDED -> Value.Nil.NULL;
+            case LIST -> Value.Seq.EMPTY;
             default -> Value.ZERO;
         };
     }

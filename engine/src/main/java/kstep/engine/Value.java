@@ -2,9 +2,9 @@ package kstep.engine;
 
 /**
  * A model value: a 64-bit integer (C's integers and booleans), a reference to a kernel object, a function
- * (C function pointer), a string, or NULL. Values are immutable.
+ * (C function pointer), a string, a list (a wait queue), or NULL. Values are immutable.
  */
-public sealed interface Value permits Value.Int, Value.Ref, Value.Fn, Value.Str, Value.Nil {
+public sealed interface Value permits Value.Int, Value.Ref, Value.Fn, Value.Str, Value.Seq, Value.Nil {
 
     record Int(long v) implements Value {
         @Override
@@ -26,6 +26,35 @@ public sealed interface Value permits Value.Int, Value.Ref, Value.Fn, Value.Str,
         @Override
         public String toString() {
             return s;
+        }
+    }
+
+    /** An immutable list of values: a lock's waiters in queue order, a task's held locks. */
+    record Seq(java.util.List<Value> items) implements Value {
+        public static final Seq EMPTY = new Seq(java.util.List.of());
+
+        public Seq {
+            items = java.util.List.copyOf(items);
+        }
+
+        public Seq with(Value v) {
+            java.util.List<Value> l = new java.util.ArrayList<>(items);
+            l.add(v);
+            return new Seq(l);
+        }
+
+        public Seq without(Value v) {
+            java.util.List<Value> l = new java.util.ArrayList<>(items);
+            l.remove(v);
+            return new Seq(l);
+        }
+
+        public boolean contains(Value v) {
+            return items.contains(v);
+        }
+
+        public Value first() {
+            return items.isEmpty() ? Nil.NULL : items.get(0);
         }
     }
 
@@ -53,6 +82,7 @@ public sealed interface Value permits Value.Int, Value.Ref, Value.Fn, Value.Str,
     /** C truth: non-zero integers, objects, functions and strings are true; 0 and NULL are false. */
     default boolean truthy() {
         if (this instanceof Int i) return i.v() != 0;
+        if (this instanceof Seq q) return !q.items().isEmpty();
         return this != Nil.NULL;
     }
 

@@ -27,6 +27,7 @@ public final class World {
     final TreeMap<Integer, Integer> irqs;
     final TreeMap<String, Integer> budgets;
     final TreeSet<String> reported;
+    final TreeMap<String, Extension> ext;
 
     World(Program program, int ncpus) {
         this.program = program;
@@ -39,6 +40,7 @@ public final class World {
         this.irqs = new TreeMap<>();
         this.budgets = new TreeMap<>();
         this.reported = new TreeSet<>();
+        this.ext = new TreeMap<>();
     }
 
     private World(World o) {
@@ -54,6 +56,8 @@ public final class World {
         this.irqs = new TreeMap<>(o.irqs);
         this.budgets = new TreeMap<>(o.budgets);
         this.reported = new TreeSet<>(o.reported);
+        this.ext = new TreeMap<>();
+        for (Map.Entry<String, Extension> e : o.ext.entrySet()) ext.put(e.getKey(), e.getValue().copy());
     }
 
     public World copy() {
@@ -145,6 +149,12 @@ public final class World {
         return c;
     }
 
+    /** A subsystem's extension state (read-only for views), or null. */
+    public <T extends Extension> T ext(String key, Class<T> type) {
+        Extension e = ext.get(key);
+        return e == null ? null : type.cast(e);
+    }
+
     public boolean wasReported(String key) {
         return reported.contains(key);
     }
@@ -153,7 +163,8 @@ public final class World {
     public String show(Value v, StructType.Shape shape) {
         if (v instanceof Value.Ref r) {
             KObject o = object(r.id());
-            return o == null ? "#" + r.id() : o.name();
+            if (o == null) return "#" + r.id();
+            return o.type().name().equals("task_struct") ? o.text("comm") : o.name();
         }
         if (v instanceof Value.Int i) {
             return switch (shape) {
@@ -164,6 +175,14 @@ public final class World {
             };
         }
         if (v instanceof Value.Str s) return "\"" + s.s() + "\"";
+        if (v instanceof Value.Seq q) {
+            StringBuilder b = new StringBuilder("[");
+            for (Value e : q.items()) {
+                if (b.length() > 1) b.append(", ");
+                b.append(show(e, StructType.Shape.POINTER));
+            }
+            return b.append(']').toString();
+        }
         return v.toString();
     }
 

@@ -93,7 +93,7 @@ public final class Ast {
 
     // ---- expressions ----
     public sealed interface Expr permits IntLit, StrLit, Name, Unary, Binary, Ternary, Assign, IncDec, Call, Member,
-            Cast {
+            Cast, SizeOf {
         SourcePos pos();
     }
 
@@ -120,4 +120,26 @@ public final class Ast {
     public record Member(SourcePos pos, Expr object, String field) implements Expr { }
 
     public record Cast(SourcePos pos, TypeRef type, Expr value) implements Expr { }
+
+    /** {@code sizeof(type)} or {@code sizeof(expr)}; exactly one of the two is set. */
+    public record SizeOf(SourcePos pos, TypeRef type, Expr value) implements Expr { }
+
+    /** The expression as C source ({@code &data->lock}), as lockdep names the locks it meets. */
+    public static String text(Expr e) {
+        if (e instanceof IntLit i) return Long.toString(i.value());
+        if (e instanceof StrLit s) return "\"" + s.value() + "\"";
+        if (e instanceof Name n) return n.id();
+        if (e instanceof Unary u) return u.op() + text(u.operand());
+        if (e instanceof Binary b) return text(b.left()) + " " + b.op() + " " + text(b.right());
+        if (e instanceof Ternary t) return text(t.cond()) + " ? " + text(t.then()) + " : " + text(t.otherwise());
+        if (e instanceof Assign a) return text(a.target()) + " " + a.op() + " " + text(a.value());
+        if (e instanceof IncDec i) return i.prefix() ? (i.increment() ? "++" : "--") + text(i.target()) : text(i.target()) + (i.increment() ? "++" : "--");
+        if (e instanceof Member m) return text(m.object()) + "->" + m.field();
+        if (e instanceof Cast c) return "(" + c.type() + ")" + text(c.value());
+        if (e instanceof SizeOf z) return "sizeof(" + (z.type() != null ? z.type().toString() : text(z.value())) + ")";
+        Call c = (Call) e;
+        StringBuilder b = new StringBuilder(text(c.callee())).append('(');
+        for (int i = 0; i < c.args().size(); i++) b.append(i > 0 ? ", " : "").append(text(c.args().get(i)));
+        return b.append(')').toString();
+    }
 }

@@ -466,7 +466,16 @@ public final class Parser {
                 default -> { }
             }
         }
-        if (t.is("sizeof")) throw error(t, "sizeof is not supported");
+        if (t.is("sizeof")) {
+            advance();
+            if (at("(") && isTypeStart(p + 1)) {
+                advance();
+                TypeRef ty = type();
+                expect(")");
+                return new SizeOf(t.pos(), ty, null);
+            }
+            return new SizeOf(t.pos(), null, unary());
+        }
         return postfix(primary());
     }
 

@@ -55,11 +55,12 @@ public final class Instance {
             checks.addAll(c.checks());
             events.addAll(c.events());
         }
+        events.addAll(interrupts(s.sections.get("irqs"), s.sections.get("softirqs"), setup));
         for (Program.Unresolved u : program.unresolved()) {
             if (setup.world().named(u.name()) == null)
                 throw new SourceError(u.pos(), "unknown name '" + u.name() + "' (not a variable, constant, function or scenario object)");
         }
-        this.machine = new Machine(program, checks, events);
+        this.machine = new Machine(program, config(s, v), checks, events);
         for (Scenario.TaskSpec t : s.tasks) {
             Ast.Expr e = Parser.parseExpression(t.entry(), t.entryPos());
             if (!(e instanceof Ast.Call call) || !(call.callee() instanceof Ast.Name fn))
@@ -88,6 +89,67 @@ public final class Instance {
         String expect = variant.expect();
         if (expect.equals("none")) return r.trace().findings().isEmpty();
         return !r.trace().findings().isEmpty() && r.trace().findings().get(0).kind().equals(expect);
+    }
+
+    /**
+     * The scenario's own interrupts and softirqs: {@code irqs: [{irq: 30, name: eth0, handler: eth_irq, cpu: 0,
+     * event: nic, times: 1}]} requests the interrupt (and lets the event raise it on its CPU);
+     * {@code softirqs: [{nr: 3, name: NET_RX, handler: net_rx_action}]} opens the softirq.
+     */
+    private List<ExternalEvent> interrupts(YNode irqs, YNode softirqs, Setup setup) {
+        List<ExternalEvent> out = new ArrayList<>();
+        if (irqs != null) {
+            for (YNode n : irqs.list()) {
+                n.allowOnly(java.util.Set.of("irq", "name", "handler", "cpu", "dev", "event", "times"));
+                int irq = n.require("irq").intIn(2, 1 << 20);
+                if (setup.world().irqDesc(irq) != null) throw n.require("irq").error("irq " + irq + " is already requested");
+                Function h = handler(n.require("handler"), 2);
+                int cpu = n.get("cpu") == null ? 0 : n.get("cpu").intIn(0, s().cpus - 1);
+                kstep.engine.Value dev = kstep.engine.Value.Nil.NULL;
+                if (n.get("dev") != null) {
+                    kstep.engine.KObject o = setup.world().named(n.get("dev").str());
+                    if (o == null) throw n.get("dev").error("no object named '" + n.get("dev").str() + "'");
+                    dev = new kstep.engine.Value.Ref(o.id());
+                }
+                setup.requestIrq(irq, n.optStr("name", "irq" + irq), new kstep.engine.Value.Fn(h.name()), dev, cpu);
+                if (n.get("event") != null) {
+                    String ev = n.get("event").str();
+                    int times = n.get("times") == null ? 1 : n.get("times").intIn(1, 1_000_000);
+                    setup.budget(ev, times);
+                    out.add(new ExternalEvent(ev, "the device raises irq " + irq + " on cpu" + cpu, times, w -> true,
+                        x -> x.raiseIrq(cpu, irq)));
+                }
+            }
+        }
+        if (softirqs != null) {
+            for (YNode n : softirqs.list()) {
+                n.allowOnly(java.util.Set.of("nr", "name", "handler"));
+                int nr = n.require("nr").intIn(0, 9);
+                if (setup.world().named("softirq" + nr) != null) throw n.require("nr").error("softirq " + nr + " is opened twice");
+                Function h = handler(n.require("handler"), 1);
+                setup.openSoftirq(nr, n.optStr("name", "SOFTIRQ" + nr), new kstep.engine.Value.Fn(h.name()), n.pos());
+            }
+        }
+        return out;
+    }
+
+    private Scenario s() {
+        return scenario;
+    }
+
+    private Function handler(YNode n, int params) {
+        Function f = program.function(n.str());
+        if (f == null) throw n.error("no model function '" + n.str() + "'");
+        if (f.params() != params) throw n.error(f.name() + " must take " + params + " parameter" + (params == 1 ? "" : "s"));
+        return f;
+    }
+
+    private static kstep.engine.KernelConfig config(Scenario s, Scenario.Variant v) {
+        try {
+            return kstep.engine.KernelConfig.of(v.kernel(), s.preempt, s.lockdep);
+        } catch (IllegalArgumentException e) {
+            throw new SourceError(v.pos(), e.getMessage());
+        }
     }
 
     /** Compiles an expression over the world; names must be declared or be scenario objects. */
@@ -154,10 +216,16 @@ public final class Instance {
         return run(new ListPolicy(choices), choices.size());
     }
 
-    /** Explores every schedule up to {@code bound} steps (the scenario's bound when null). */
+    /** Explores every schedule up to {@code bound} steps (the scenario's bound when null) for the scenario's target. */
     public Explorer.Result explore(Integer bound) {
+        return explore(bound, Explorer.Goal.finding(scenario.explore.target()));
+    }
+
+    /** Explores for {@code goal}: a finding (of a kind), or a schedule that reaches the end with no finding. */
+    public Explorer.Result explore(Integer bound, Explorer.Goal goal) {
         Scenario.ExploreSpec x = scenario.explore;
+        if (goal.toEnd() && end == null) throw new IllegalArgumentException("this scenario has no end condition to reach");
         World w = x.preemptions() == null ? initial() : initial.withBudget("preempt", x.preemptions());
-        return Explorer.explore(machine, w, bound == null ? x.bound() : bound, end, x.maxStates());
+        return Explorer.explore(machine, w, bound == null ? x.bound() : bound, end, x.maxStates(), goal);
     }
 }

@@ -21,7 +21,8 @@ public final class Scenario {
 
     public record TaskSpec(String name, int pid, int cpu, String entry, SourcePos entryPos, SourcePos pos) { }
 
-    public record ExploreSpec(int bound, Integer preemptions, long maxStates) { }
+    /** How to explore: bound in steps, preemption budget, state limit, and the finding kind sought (null: any). */
+    public record ExploreSpec(int bound, Integer preemptions, long maxStates, String target) { }
 
     /** A note shown at a step of a variant (all variants when {@code variant} is null). */
     public record NoteSpec(int step, String variant, String text, SourcePos pos) { }
@@ -33,6 +34,8 @@ public final class Scenario {
     final Seed seed;
     final String arch;
     final int cpus;
+    final kstep.engine.KernelConfig.Preempt preempt;
+    final boolean lockdep;
     final List<ModelSource> models;
     final Map<String, Variant> variants;
     final String defaultVariant;
@@ -46,7 +49,7 @@ public final class Scenario {
     final boolean stopAtFinding;
 
     Scenario(String id, String file, String title, String description, Seed seed, String arch, int cpus,
-             List<ModelSource> models, Map<String, Variant> variants, String defaultVariant, Map<String, YNode> sections,
+             kstep.engine.KernelConfig.Preempt preempt, boolean lockdep, List<ModelSource> models, Map<String, Variant> variants, String defaultVariant, Map<String, YNode> sections,
              List<TaskSpec> tasks, String end, SourcePos endPos, List<ScheduleAction> schedule, ExploreSpec explore,
              List<NoteSpec> notes, boolean stopAtFinding) {
         this.id = id;
@@ -56,6 +59,8 @@ public final class Scenario {
         this.seed = seed;
         this.arch = arch;
         this.cpus = cpus;
+        this.preempt = preempt;
+        this.lockdep = lockdep;
         this.models = List.copyOf(models);
         this.variants = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variants));
         this.defaultVariant = defaultVariant;

@@ -31,9 +31,9 @@ import kstep.lang.SourcePos;
  */
 public final class ScenarioLoader {
     private static final Set<String> TOP_KEYS = Set.of("kstep", "id", "title", "description", "seed", "machine", "models",
-        "variants", "default_variant", "tasks", "end", "schedule", "explore", "notes", "stop_at_finding");
-    /** Models every scenario gets, listed or not: the scheduler core and the lock types it uses. */
-    public static final List<String> CORE_MODELS = List.of("sched/core.kc", "lock/spinlock.kc");
+        "variants", "default_variant", "tasks", "end", "schedule", "explore", "notes", "stop_at_finding", "irqs", "softirqs");
+    /** Models every scenario gets, listed or not: the scheduler core, the locks and the allocation flags. */
+    public static final List<String> CORE_MODELS = List.of("sched/core.kc", "lock/spinlock.kc", "lock/mutex.kc", "mm/gfp.kc");
     /** Where built-in models and samples live on the class path. */
     public static final String RESOURCE_ROOT = "kstep/";
     static final int MAX_FILE = 1 << 20;
@@ -128,9 +128,13 @@ public final class ScenarioLoader {
         }
 
         YNode machine = top.require("machine");
-        machine.allowOnly(Set.of("arch", "cpus"));
+        machine.allowOnly(Set.of("arch", "cpus", "preempt", "lockdep"));
         String arch = machine.optStr("arch", "arm64");
         int cpus = machine.require("cpus").intIn(1, 64);
+        String pm = machine.optStr("preempt", "full").strip();
+        if (!pm.equals("full") && !pm.equals("none")) throw machine.get("preempt").error("preempt is full (CONFIG_PREEMPT) or none");
+        kstep.engine.KernelConfig.Preempt preempt = pm.equals("full") ? kstep.engine.KernelConfig.Preempt.FULL : kstep.engine.KernelConfig.Preempt.NONE;
+        boolean lockdep = machine.get("lockdep") == null || machine.get("lockdep").bool();
 
         List<ModelSource> sources = new ArrayList<>();
         YNode ml = top.require("models");
@@ -177,6 +181,7 @@ public final class ScenarioLoader {
 
         Map<String, YNode> sections = new LinkedHashMap<>();
         for (Subsystem s : Subsystems.all()) if (top.get(s.name()) != null) sections.put(s.name(), top.get(s.name()));
+        for (String core : List.of("irqs", "softirqs")) if (top.get(core) != null) sections.put(core, top.get(core));
 
         List<Scenario.TaskSpec> tasks = new ArrayList<>();
         YNode tl = top.require("tasks");
@@ -209,14 +214,16 @@ public final class ScenarioLoader {
             }
         }
 
-        Scenario.ExploreSpec explore = new Scenario.ExploreSpec(400, null, 2_000_000);
+        Scenario.ExploreSpec explore = new Scenario.ExploreSpec(400, null, 2_000_000, null);
         if (top.get("explore") != null) {
             YNode x = top.get("explore");
-            x.allowOnly(Set.of("bound", "preemptions", "max_states"));
+            x.allowOnly(Set.of("bound", "preemptions", "max_states", "target"));
+            String target = x.optStr("target", null);
+            if (target != null && !target.matches("[a-z][a-z0-9-]*")) throw x.get("target").error("target is a finding kind, like deadlock");
             explore = new Scenario.ExploreSpec(
                 x.get("bound") == null ? 400 : x.get("bound").intIn(1, 1_000_000),
                 x.get("preemptions") == null ? null : x.get("preemptions").intIn(0, 1000),
-                x.get("max_states") == null ? 2_000_000 : x.get("max_states").intIn(1, 100_000_000));
+                x.get("max_states") == null ? 2_000_000 : x.get("max_states").intIn(1, 100_000_000), target);
         }
 
         List<Scenario.NoteSpec> notes = new ArrayList<>();
@@ -230,7 +237,7 @@ public final class ScenarioLoader {
         }
         boolean stop = top.get("stop_at_finding") == null || top.get("stop_at_finding").bool();
 
-        Scenario sc = new Scenario(id, file, title, description, seed, arch, cpus, sources, variants, dflt, sections, tasks,
+        Scenario sc = new Scenario(id, file, title, description, seed, arch, cpus, preempt, lockdep, sources, variants, dflt, sections, tasks,
             end, endPos, schedule, explore, notes, stop);
         for (String v : variants.keySet()) sc.instantiate(v); // report broken models and conditions now
         return sc;

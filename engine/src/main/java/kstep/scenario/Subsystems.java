@@ -20,6 +20,7 @@ public final class Subsystems {
         ALL = List.copyOf(l);
         Builtins b = new Builtins();
         SchedBuiltins.register(b);
+        kstep.engine.UserBuiltins.register(b);
         for (Subsystem s : ALL) s.registerBuiltins(b);
         BUILTINS = b;
     }

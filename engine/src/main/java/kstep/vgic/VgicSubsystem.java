@@ -109,6 +109,7 @@ public final class VgicSubsystem implements Subsystem {
             setup.set(vpe, "col_idx", Value.of(-1));
             KObject lock = setup.world().object(((Value.Ref) vpe.get("vpe_lock")).id());
             setup.set(lock, "owner_cpu", Value.of(-1));
+            kstep.lock.Lockdep.initAtSetup(setup, lock, "&vpe->vpe_lock"); // raw_spin_lock_init() in its_vpe_init()
             // vgic_v4_request_vpe_irq(): request_irq(irq, vgic_v4_doorbell_handler, 0, "vcpu", vcpu)
             KObject desc = setup.requestIrq((int) doorbell, "vcpu", new Value.Fn("vgic_v4_doorbell_handler"), new Value.Ref(vcpu.id()), -1);
             if (!v41) setup.set(desc, "depth", Value.ONE); // GICv4.0: IRQ_NOAUTOEN, enabled when a doorbell is wanted

@@ -181,10 +181,17 @@ class MachineTest {
         Machine m = TestModels.machine(p);
         m.step(w, Choice.step(0), false);
         assertEquals(1, w.cpu(0).preemptCount());
-        assertEquals(List.of(Choice.step(0)), m.enabled(w), "cpu1 spins on the held lock");
+        StepResult spin = m.step(w, Choice.step(1), true);
+        assertEquals("cpu1 spins on box.lock held by a on cpu0", spin.events().get(spin.events().size() - 1).text());
+        assertEquals(1, w.cpu(1).preemptCount(), "a spinning CPU has preemption disabled");
+        assertTrue(w.current(1).top().waiting());
+        assertEquals(List.of(Choice.step(0)), m.enabled(w), "cpu1 spins until the lock is free");
         m.step(w, Choice.step(0), false);
         m.step(w, Choice.step(0), false);
         assertTrue(m.enabled(w).contains(Choice.step(1)));
+        m.step(w, Choice.step(1), false);
+        assertFalse(w.current(1).top().waiting(), "cpu1 took the lock");
+        assertEquals(1, w.object(box.id()).getLong("v"), "cpu0 set it while holding the lock");
     }
 
     @Test

@@ -23,14 +23,15 @@ final class TestModels {
     }
 
     static Program program(String model, String... defines) {
-        List<ModelSource> ms = new ArrayList<>(List.of(resource("sched/core.kc"), resource("lock/spinlock.kc")));
+        List<ModelSource> ms = new ArrayList<>();
+        for (String core : kstep.scenario.ScenarioLoader.CORE_MODELS) ms.add(resource(core));
         ms.add(new ModelSource("test.kc", model));
         return Compiler.compile(ms, Set.of(defines), Subsystems.builtins());
     }
 
     /** A machine with no checks or events and a world with the given tasks: {comm, cpu, entry}. */
     static Machine machine(Program p) {
-        return new Machine(p, List.of(), List.of());
+        return new Machine(p, KernelConfig.DEFAULT, List.of(), List.of());
     }
 
     static World world(Program p, int cpus, String[]... tasks) {

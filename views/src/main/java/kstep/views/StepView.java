@@ -10,16 +10,18 @@ import kstep.engine.Event;
 import kstep.engine.Finding;
 import kstep.engine.Program;
 import kstep.engine.StepRecord;
+import kstep.engine.Trace;
 import kstep.engine.World;
 
 /**
  * Everything a view draws for one step, read-only: the World at the step and the one before (for what
  * changed), the step's record, the findings so far, the note to show (written for step {@code noteStep}, this
  * step or the last one before it that has a note), the program and which model lines differ
- * between the scenario's variants.
+ * between the scenario's variants, and the trace (for views that look back: since when a lock is held).
  */
 public record StepView(int step, int length, World world, World previous, StepRecord record, List<Finding> findings,
-                       String note, int noteStep, Program program, Map<String, BitSet> differingLines, String variant) {
+                       String note, int noteStep, Program program, Map<String, BitSet> differingLines, String variant,
+                       Trace trace) {
 
     /** The events of this step (none at step 0). */
     public List<Event> events() {

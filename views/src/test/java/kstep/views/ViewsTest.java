@@ -44,7 +44,7 @@ class ViewsTest {
         session.jump(n);
         return new StepView(n, session.length(), session.world(), n == 0 ? null : session.worldAt(n - 1), session.record(),
             session.findingsSoFar(), session.noteAt(n), n, session.instance().program(), session.scenario().differingLines(),
-            session.variant());
+            session.variant(), session.trace());
     }
 
     private int firstStepChanging(String subject, String field) {

@@ -1,0 +1,80 @@
+package kstep.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The pieces of kernel output that reports share: the kernel identification line, "%pS" symbols and "%px"
+ * addresses, and dump_stack()'s header and call trace. kstep has no real addresses or code offsets, so it
+ * derives them from the model: a statement's offset is four bytes per op into its function (which is as
+ * many ops long), and an object's address follows from its heap id. They keep the kernel's shape and are
+ * the same on every run.
+ */
+public final class KernelText {
+    /** Where kstep's kernel text starts (an arm64 kernel image address). */
+    static final long TEXT_BASE = 0xffff800080010000L;
+    /** print_ip_sym() of a NULL ip: what the kernel prints before an event ever happened. */
+    public static final String NO_IP = "[<0000000000000000>] 0x0";
+
+    private KernelText() { }
+
+    /** init_utsname()->release: "6.4.0" for a variant whose kernel is "6.4". */
+    public static String release(KernelConfig c) {
+        String v = c.version();
+        return v.chars().filter(ch -> ch == '.').count() == 1 ? v + ".0" : v;
+    }
+
+    /** print_kernel_ident(): "6.4.0 #1 Not tainted" (or "Tainted: G        W" after a WARN). */
+    public static String ident(KernelConfig c, World w) {
+        return release(c) + " #1 " + tainted(w);
+    }
+
+    /** print_tainted(): kstep tracks the W (warning) taint only. */
+    public static String tainted(World w) {
+        return w.wasReported("taint:W") ? "Tainted: G        W         " : "Not tainted";
+    }
+
+    /** "%pS" of frame {@code f} at op {@code pc}: function+offset/size. */
+    public static String pS(Frame f, int pc) {
+        return f.fn.name() + "+0x" + Integer.toHexString(pc * 4) + "/0x" + Integer.toHexString(f.fn.size() * 4);
+    }
+
+    /** print_ip_sym() of frame {@code f} at op {@code pc}: "[<%px>] %pS". */
+    public static String ipSym(Frame f, int pc) {
+        return String.format("[<%016x>] %s", f.fn.address() + pc * 4L, pS(f, pc));
+    }
+
+    /** "%px" of an object: a kernel heap address for dynamic objects, a kernel image address for statics. */
+    public static String px(World w, KObject o) {
+        boolean isStatic = false;
+        for (Program.Static s : w.program.statics()) if (s.name().equals(o.name())) isStatic = true;
+        long base = isStatic ? 0xffff800082000000L : 0xffff0000c0000000L;
+        return String.format("%016x", base + o.id() * 0x40L);
+    }
+
+    /** The call trace of a task, innermost first, one "%pS" a line. */
+    public static List<String> callTrace(Task t) {
+        List<String> out = new ArrayList<>();
+        for (int i = t.stack.size() - 1; i >= 0; i--) {
+            Frame f = t.stack.get(i);
+            // the innermost frame is at its op; callers are just past their call
+            out.add(pS(f, i == t.stack.size() - 1 ? f.pc : Math.max(0, f.pc - 1)));
+        }
+        return out;
+    }
+
+    /**
+     * dump_stack() on arm64: "CPU: 0 PID: 337 Comm: cat Not tainted 5.13.0 #1", the hardware line,
+     * "Call trace:" and one frame a line.
+     */
+    public static String dumpStack(Exec x) {
+        KObject ts = x.currentTaskStruct();
+        StringBuilder b = new StringBuilder();
+        b.append("CPU: ").append(x.cpuId()).append(" PID: ").append(ts.getLong("pid")).append(" Comm: ").append(ts.text("comm"))
+            .append(' ').append(tainted(x.w)).append(' ').append(release(x.config())).append(" #1\n");
+        b.append("Hardware name: linux,dummy-virt (DT)\n");
+        b.append("Call trace:\n");
+        for (String s : callTrace(x.task)) b.append(' ').append(s).append('\n');
+        return b.toString();
+    }
+}
