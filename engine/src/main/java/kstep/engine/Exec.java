@@ -211,7 +211,8 @@ public final class Exec {
         int old = cpu.preemptCount;
         if (old == v) return;
         cpu.preemptCount = v;
-        if ((old & PreemptCount.PREEMPT_MASK) == 0 && (v & PreemptCount.PREEMPT_MASK) != 0 && task != null && frame != null)
+        // preempt_latency_start(): the ip is recorded when the count leaves zero, whatever field rose
+        if ((old & ~PreemptCount.PREEMPT_NEED_RESCHED) == 0 && (v & ~PreemptCount.PREEMPT_NEED_RESCHED) != 0 && task != null && frame != null)
             task.preemptDisableIp = KernelText.ipSym(frame, frame.pc);
         boolean bhWasOff = (old & PreemptCount.SOFTIRQ_MASK) != 0;
         boolean bhOff = (v & PreemptCount.SOFTIRQ_MASK) != 0;

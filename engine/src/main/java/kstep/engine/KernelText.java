@@ -64,17 +64,44 @@ public final class KernelText {
     }
 
     /**
-     * dump_stack() on arm64: "CPU: 0 PID: 337 Comm: cat Not tainted 5.13.0 #1", the hardware line,
-     * "Call trace:" and one frame a line.
+     * dump_stack() on arm64: dump_stack_print_info()'s "CPU: 0 PID: 337 Comm: cat Not tainted 5.13.0 #1" (with
+     * the task's UID since 6.11 and the preemption model since 6.16), the hardware line, "Call trace:" and one
+     * frame a line. The frames are the model's; the printing machinery's own frames (show_stack,
+     * dump_stack_lvl) are left out.
      */
     public static String dumpStack(Exec x) {
         KObject ts = x.currentTaskStruct();
+        KernelConfig c = x.config();
         StringBuilder b = new StringBuilder();
-        b.append("CPU: ").append(x.cpuId()).append(" PID: ").append(ts.getLong("pid")).append(" Comm: ").append(ts.text("comm"))
-            .append(' ').append(tainted(x.w)).append(' ').append(release(x.config())).append(" #1\n");
+        b.append("CPU: ").append(x.cpuId()).append(c.atLeast(6, 11) ? " UID: 0" : "").append(" PID: ").append(ts.getLong("pid"))
+            .append(" Comm: ").append(ts.text("comm")).append(' ').append(tainted(x.w)).append(' ').append(release(c)).append(" #1");
+        if (c.atLeast(6, 16)) b.append(c.preempt() == KernelConfig.Preempt.FULL ? " PREEMPT(full) " : " PREEMPT(none) ");
+        b.append('\n');
         b.append("Hardware name: linux,dummy-virt (DT)\n");
         b.append("Call trace:\n");
         for (String s : callTrace(x.task)) b.append(' ').append(s).append('\n');
         return b.toString();
+    }
+
+    /**
+     * __warn() for a WARN_ON in the model at {@code fileLine}, preceded by the WARN's own message when it has
+     * one: the cut line, "WARNING: CPU: 0 PID: 300 at FILE:LINE function+off/size", the modules, the task's
+     * stack and the end-of-trace line.
+     */
+    public static String warning(Exec x, String message, String fileLine) {
+        return warning(x, message, fileLine, x.frame == null ? null : pS(x.frame, x.frame.pc));
+    }
+
+    /** As {@link #warning(Exec, String, String)} for a WARN inside kernel code kstep does not model: {@code function} is where. */
+    public static String warning(Exec x, String message, String fileLine, String function) {
+        KObject ts = x.currentTaskStruct();
+        StringBuilder b = new StringBuilder("------------[ cut here ]------------\n");
+        if (message != null) b.append(message).append('\n');
+        b.append("WARNING: CPU: ").append(x.cpuId()).append(" PID: ").append(ts == null ? 0 : ts.getLong("pid")).append(" at ")
+            .append(fileLine);
+        if (function != null) b.append(' ').append(function);
+        b.append("\nModules linked in:\n");
+        if (ts != null) b.append(dumpStack(x));
+        return b.append("---[ end trace 0000000000000000 ]---\n").toString();
     }
 }

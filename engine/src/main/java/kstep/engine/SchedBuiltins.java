@@ -96,8 +96,7 @@ public final class SchedBuiltins {
         b.proc("enable_irq", 1, "unmask an interrupt (nesting)", (x, a) -> {
             KObject d = desc(x, a.l(0));
             if (d.getLong("depth") == 0) {
-                x.finding("warning", "------------[ cut here ]------------\nWARNING: " + cpuAndPid(x) + " at kernel/irq/manage.c __enable_irq\n"
-                    + "Unbalanced enable for IRQ " + a.l(0));
+                x.finding("warning", KernelText.warning(x, "Unbalanced enable for IRQ " + a.l(0), "kernel/irq/manage.c", "__enable_irq"));
                 return;
             }
             x.setField(d, "depth", Value.of(d.getLong("depth") - 1));
@@ -160,11 +159,10 @@ public final class SchedBuiltins {
         return "CPU: " + x.cpuId() + " PID: " + (ts == null ? 0 : ts.getLong("pid"));
     }
 
-    /** include/asm-generic/bug.h __warn(): "WARNING: CPU: %d PID: %d at FILE:LINE FUNCTION". */
+    /** include/asm-generic/bug.h WARN_ON(): kernel/panic.c __warn() at the model's line. */
     private static Value warn(Exec x, Value cond, boolean once) {
         if (!cond.truthy()) return Value.ZERO;
-        String fn = x.frame == null ? "?" : x.frame.fn.name();
-        String msg = "------------[ cut here ]------------\nWARNING: " + cpuAndPid(x) + " at " + x.pos.fileLine() + " " + fn;
+        String msg = KernelText.warning(x, null, x.pos.fileLine());
         if (once) x.findingOnce("warn-once:" + x.pos, "warning", msg);
         else x.finding("warning", msg);
         x.taintWarn();

@@ -4,6 +4,7 @@ import kstep.engine.Builtin;
 import kstep.engine.Builtins;
 import kstep.engine.Exec;
 import kstep.engine.KObject;
+import kstep.engine.KernelText;
 import kstep.engine.PreemptCount;
 import kstep.engine.SchedBuiltins;
 import kstep.engine.Value;
@@ -155,8 +156,10 @@ public final class LockBuiltins {
             x.setField(l, "owner", Value.Nil.NULL);
             x.setField(l, "owner_cpu", Value.of(-1));
         }
-        if ((x.cpu().preemptCount() & PreemptCount.PREEMPT_MASK) == 0) throw x.error("preempt_count underflow in " + k.prefix + "_unlock");
-        x.setPreemptCount(x.cpu().preemptCount() - PreemptCount.PREEMPT_OFFSET);
+        // CONFIG_DEBUG_PREEMPT's preempt_count_sub() refuses to underflow, and says so
+        if ((x.cpu().preemptCount() & PreemptCount.PREEMPT_MASK) == 0)
+            x.findingOnce("preempt-underflow", "warning", KernelText.warning(x, "DEBUG_LOCKS_WARN_ON(val > preempt_count())", "kernel/sched/core.c", "preempt_count_sub"));
+        else x.setPreemptCount(x.cpu().preemptCount() - PreemptCount.PREEMPT_OFFSET);
         switch (f) {
             case IRQ -> x.setIrqsDisabled(false);
             case IRQSAVE -> x.setIrqsDisabled(a.b(1));

@@ -2,7 +2,6 @@ package kstep.lock;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,8 +26,10 @@ public final class Lockdep {
     static final int ENABLED_SOFTIRQ = 6;
     static final int READ = 1;
     static final int DIR = 2;
+    /** LOCK_USED and LOCK_USED_READ: the first use, traced but never checked. */
+    static final int USED = 8;
     static final String[] USAGE_STR = {"IN-HARDIRQ-W", "IN-HARDIRQ-R", "HARDIRQ-ON-W", "HARDIRQ-ON-R",
-        "IN-SOFTIRQ-W", "IN-SOFTIRQ-R", "SOFTIRQ-ON-W", "SOFTIRQ-ON-R"};
+        "IN-SOFTIRQ-W", "IN-SOFTIRQ-R", "SOFTIRQ-ON-W", "SOFTIRQ-ON-R", "INITIAL USE", "INITIAL READ USE"};
 
     private Lockdep() { }
 
@@ -53,21 +54,11 @@ public final class Lockdep {
     private static int classId(LockdepState s, String name, String key, KObject l) {
         Integer id = s.classByKey.get(key);
         if (id != null) return id;
-        int[] wait = waitTypes(l.type().name());
-        s.classes.add(new LockClass(name, key, wait[0], wait[1]));
+        s.classes.add(new LockClass(name, key, l.type().name()));
         s.usage.add(0);
-        s.usageAt.add(new String[8]);
+        s.usageAt.add(new String[USAGE_STR.length]);
         s.classByKey.put(key, s.classes.size() - 1);
         return s.classes.size() - 1;
-    }
-
-    /** lockdep's wait types, without CONFIG_PROVE_RAW_LOCK_NESTING: spinning locks 2, sleeping locks 3. */
-    static int[] waitTypes(String struct) {
-        return switch (struct) {
-            case "mutex", "rw_semaphore", "semaphore" -> new int[] {3, 3};
-            case "lockdep_map" -> new int[] {1, 2}; // rcu_read_lock
-            default -> new int[] {2, 2};
-        };
     }
 
     /** The class of {@code l}: from its initialisation, or, for a lock nobody initialised, its static name. */
@@ -98,7 +89,15 @@ public final class Lockdep {
      * The acquisition site is the statement calling the lock builtin ({@code spin_lock(&l)} in prf_lock()).
      */
     static void acquire(Exec x, KObject l, int read, boolean trylock) {
-        acquire(x, l, read, trylock, 0);
+        acquire(x, l, read, trylock, 0, true);
+    }
+
+    /**
+     * lock_acquire() with check == 0, as rcu_lock_acquire() calls it: the lock is listed as held, but lockdep
+     * neither marks its usage nor records dependencies on it.
+     */
+    static void acquireUnchecked(Exec x, KObject l, int read) {
+        acquire(x, l, read, false, 0, false);
     }
 
     /**
@@ -106,10 +105,10 @@ public final class Lockdep {
      * inside a model lock function: the site is its caller, as the kernel's lock functions pass _RET_IP_.
      */
     static void acquireFromLockFunction(Exec x, KObject l, int read, boolean trylock) {
-        acquire(x, l, read, trylock, 1);
+        acquire(x, l, read, trylock, 1, true);
     }
 
-    private static void acquire(Exec x, KObject l, int read, boolean trylock, int up) {
+    private static void acquire(Exec x, KObject l, int read, boolean trylock, int up, boolean check) {
         LockdepState s = state(x);
         if (s == null) return; // a machine set up without the lock subsystem (engine unit tests)
         int cls = classOf(x, l);
@@ -122,16 +121,9 @@ public final class Lockdep {
         Held next = new Held(l.id(), cls, read, trylock, site.function().name(), pos, stack.get(Math.min(up, stack.size() - 1)),
             irqContext(x), stack);
         List<Held> held = s.held.computeIfAbsent(task, k -> new ArrayList<>());
-        if (s.debugLocks && x.config().lockdep()) {
-            if (!markIrqFlags(x, s, next, held)) {
-                held.add(next);
-                return;
-            }
-            if (!checkDeadlock(x, s, next, held) || (!trylock && !checkPrevsAdd(x, s, next, held))) {
-                held.add(next);
-                return;
-            }
-        }
+        // each check reports and turns lockdep off on failure; the lock is listed as held either way
+        if (check && s.debugLocks && x.config().lockdep() && markIrqFlags(x, s, next) && checkDeadlock(x, s, next, held) && !trylock)
+            checkPrevsAdd(x, s, next, held);
         held.add(next);
     }
 
@@ -151,11 +143,23 @@ public final class Lockdep {
     }
 
     // ------------------------------------------------------------------ checks
-    /** mark_irqflags(): the usage bits this acquisition sets, each checked against its exclusive bit. */
-    private static boolean markIrqFlags(Exec x, LockdepState s, Held h, List<Held> held) {
+    /**
+     * mark_usage(): the usage bits this acquisition sets, each checked against its exclusive bit, then the
+     * first use.
+     */
+    private static boolean markIrqFlags(Exec x, LockdepState s, Held h) {
+        int r = h.read() != 0 ? READ : 0;
+        if (!markUsage(x, s, h, r)) return false;
+        int first = USED + r;
+        if ((s.usage(h.cls()) & (1 << first)) == 0) {
+            s.usage.set(h.cls(), s.usage(h.cls()) | (1 << first));
+            s.usageAt.get(h.cls())[first] = String.join("\n", KernelText.callTrace(x.task()));
+        }
+        return true;
+    }
+
+    private static boolean markUsage(Exec x, LockdepState s, Held h, int r) {
         int ctx = h.irqContext();
-        boolean read = h.read() != 0;
-        int r = read ? READ : 0;
         if (!h.trylock()) {
             if (ctx == 1 && !markLock(x, s, h, USED_IN_HARDIRQ + r)) return false;
             if (ctx == 2 && !markLock(x, s, h, USED_IN_SOFTIRQ + r)) return false;
@@ -230,58 +234,68 @@ public final class Lockdep {
         return true;
     }
 
-    /** The classes on a shortest dependency path from {@code from} to {@code to}, or null (BFS, as lockdep does). */
-    static List<Integer> path(LockdepState s, int from, int to) {
-        Map<Integer, Integer> parent = new HashMap<>();
+    /**
+     * __bfs_forwards() / __bfs_backwards(): every class reachable from {@code root} along the dependencies (or
+     * against them), in breadth-first order, each with its parent towards the root (the root's is -1).
+     */
+    static java.util.LinkedHashMap<Integer, Integer> bfs(LockdepState s, int root, boolean forwards) {
+        java.util.LinkedHashMap<Integer, Integer> parent = new java.util.LinkedHashMap<>();
         ArrayDeque<Integer> q = new ArrayDeque<>();
-        q.add(from);
-        parent.put(from, -1);
+        q.add(root);
+        parent.put(root, -1);
+        List<LockdepState.Dependency> deps = s.dependencies();
         while (!q.isEmpty()) {
             int c = q.poll();
-            if (c == to) {
-                List<Integer> out = new ArrayList<>();
-                for (int n = c; n != -1; n = parent.get(n)) out.add(0, n);
-                return out;
-            }
-            for (LockdepState.Dependency d : s.dependencies()) {
-                if (d.from() == c && !parent.containsKey(d.to())) {
-                    parent.put(d.to(), c);
-                    q.add(d.to());
+            for (LockdepState.Dependency d : deps) {
+                int from = forwards ? d.from() : d.to();
+                int to = forwards ? d.to() : d.from();
+                if (from == c && !parent.containsKey(to)) {
+                    parent.put(to, c);
+                    q.add(to);
                 }
             }
         }
-        return null;
+        return parent;
+    }
+
+    /** The classes on a shortest dependency path from {@code from} to {@code to}, or null. */
+    static List<Integer> path(LockdepState s, int from, int to) {
+        Map<Integer, Integer> parent = bfs(s, from, true);
+        if (!parent.containsKey(to)) return null;
+        List<Integer> out = new ArrayList<>();
+        for (int n = to; n != -1; n = parent.get(n)) out.add(0, n);
+        return out;
     }
 
     /**
-     * check_irq_usage(): a new dependency must not put a lock taken in an interrupt (HARDIRQ-safe, or
-     * SOFTIRQ-safe) before one taken with interrupts enabled (unsafe): the interrupt could then wait on it.
+     * check_irq_usage(): a new dependency prev -> next must not connect a lock taken in an interrupt
+     * (HARDIRQ- or SOFTIRQ-safe, found going back from prev) to one taken with that interrupt enabled (unsafe,
+     * found going forward from next): the interrupt could then wait for it. Both searches are breadth first,
+     * so the nearest such classes are reported.
      */
     private static boolean checkIrqUsage(Exec x, LockdepState s, Held prev, Held next) {
+        Map<Integer, Integer> back = bfs(s, prev.cls(), false);
+        Map<Integer, Integer> fwd = bfs(s, next.cls(), true);
         for (int state : new int[] {USED_IN_HARDIRQ, USED_IN_SOFTIRQ}) {
-            int safe = -1;
-            int unsafe = -1;
-            for (int c : reaching(s, prev.cls())) if ((s.usage(c) & ((1 << state) | (1 << (state + READ)))) != 0) safe = c;
+            int safe = first(s, back.keySet(), (1 << state) | (1 << (state + READ)));
             if (safe < 0) continue;
-            for (int c : reachable(s, next.cls())) if ((s.usage(c) & (1 << (state + DIR))) != 0) unsafe = c;
+            int unsafe = first(s, fwd.keySet(), (1 << (state + DIR)) | (1 << (state + DIR + READ)));
             if (unsafe < 0) continue;
-            LockdepReport.badIrqDependency(x, s, prev, next, state, safe, unsafe);
+            LockdepReport.badIrqDependency(x, s, prev, next, state, pathTo(back, safe), pathTo(fwd, unsafe));
             return false;
         }
         return true;
     }
 
-    /** {@code cls} and every class that can reach it. */
-    private static List<Integer> reaching(LockdepState s, int cls) {
-        List<Integer> out = new ArrayList<>();
-        for (int c = 0; c < s.classes.size(); c++) if (c == cls || path(s, c, cls) != null) out.add(c);
-        return out;
+    private static int first(LockdepState s, Iterable<Integer> classes, int mask) {
+        for (int c : classes) if ((s.usage(c) & mask) != 0) return c;
+        return -1;
     }
 
-    /** {@code cls} and every class it reaches. */
-    private static List<Integer> reachable(LockdepState s, int cls) {
+    /** The BFS path from {@code leaf} back to the root: leaf first. */
+    private static List<Integer> pathTo(Map<Integer, Integer> parent, int leaf) {
         List<Integer> out = new ArrayList<>();
-        for (int c = 0; c < s.classes.size(); c++) if (c == cls || path(s, cls, c) != null) out.add(c);
+        for (int n = leaf; n != -1; n = parent.get(n)) out.add(n);
         return out;
     }
 

@@ -4,6 +4,7 @@ import java.util.List;
 
 import kstep.engine.Exec;
 import kstep.engine.KObject;
+import kstep.engine.KernelConfig;
 import kstep.engine.KernelText;
 import kstep.engine.PreemptCount;
 import kstep.engine.World;
@@ -31,18 +32,18 @@ final class LockdepReport {
     }
 
     /** print_lock_name(): " (name){usage}-{outer:inner}". */
-    static String lockName(LockdepState s, int cls) {
+    static String lockName(KernelConfig k, LockdepState s, int cls) {
         LockClass c = s.classes.get(cls);
-        return " (" + c.name() + "){" + usageChars(s, cls) + "}-{" + c.waitOuter() + ":" + c.waitInner() + "}";
+        return " (" + c.name() + "){" + usageChars(s, cls) + "}-" + c.waitTypes(k);
     }
 
     /** print_lock(): "address (name){usage}-{x:y}, at: function+off/size". */
-    static String printLock(World w, LockdepState s, Held h) {
-        return KernelText.px(w, w.object(h.lock())) + lockName(s, h.cls()) + ", at: " + h.ip();
+    static String printLock(KernelConfig k, World w, LockdepState s, Held h) {
+        return KernelText.px(w, w.object(h.lock())) + lockName(k, s, h.cls()) + ", at: " + h.ip();
     }
 
     /** lockdep_print_held_locks(). */
-    static String heldLocks(World w, LockdepState s, KObject task) {
+    static String heldLocks(KernelConfig k, World w, LockdepState s, KObject task) {
         List<Held> held = s.held(task.id());
         String who = task.text("comm") + "/" + task.getLong("pid");
         StringBuilder b = new StringBuilder();
@@ -51,7 +52,7 @@ final class LockdepReport {
             return b.toString();
         }
         b.append(held.size()).append(" lock").append(held.size() > 1 ? "s" : "").append(" held by ").append(who).append(":\n");
-        for (int i = 0; i < held.size(); i++) b.append(" #").append(i).append(": ").append(printLock(w, s, held.get(i))).append('\n');
+        for (int i = 0; i < held.size(); i++) b.append(" #").append(i).append(": ").append(printLock(k, w, s, held.get(i))).append('\n');
         return b.toString();
     }
 
@@ -86,14 +87,14 @@ final class LockdepReport {
         b.append(KernelText.ident(x.config(), w)).append('\n');
         b.append("------------------------------------------------------\n");
         b.append(who(x)).append(" is trying to acquire lock:\n");
-        b.append(printLock(w, s, next)).append('\n');
+        b.append(printLock(x.config(), w, s, next)).append('\n');
         b.append("\nbut task is already holding lock:\n");
-        b.append(printLock(w, s, prev)).append('\n');
+        b.append(printLock(x.config(), w, s, prev)).append('\n');
         b.append("\nwhich lock already depends on the new lock.\n\n");
         b.append("\nthe existing dependency chain (in reverse order) is:\n");
         // path runs next -> ... -> prev; lockdep prints it from prev back to next, deepest first
         for (int i = path.size() - 1; i >= 0; i--) {
-            b.append("\n-> #").append(i).append(lockName(s, path.get(i))).append(":\n");
+            b.append("\n-> #").append(i).append(lockName(x.config(), s, path.get(i))).append(":\n");
             List<String> stack = i == 0 ? next.stack() : s.deps.get(((long) path.get(i - 1) << 32) | path.get(i)).next().stack();
             b.append(trace(stack, 7));
         }
@@ -113,7 +114,7 @@ final class LockdepReport {
         b.append("                               lock(").append(cls(s, target)).append(");\n");
         b.append("  lock(").append(cls(s, source)).append(");\n");
         b.append("\n *** DEADLOCK ***\n\n");
-        b.append(heldLocks(w, s, x.currentTaskStruct()));
+        b.append(heldLocks(x.config(), w, s, x.currentTaskStruct()));
         b.append("\nstack backtrace:\n");
         b.append(KernelText.dumpStack(x));
         report(x, s, "lockdep-circular", b.toString());
@@ -129,13 +130,8 @@ final class LockdepReport {
         b.append(KernelText.ident(x.config(), w)).append('\n');
         b.append("--------------------------------\n");
         b.append("inconsistent {").append(Lockdep.USAGE_STR[prevBit]).append("} -> {").append(Lockdep.USAGE_STR[newBit]).append("} usage.\n");
-        boolean hardirq = (pc & PreemptCount.HARDIRQ_MASK) != 0;
-        boolean softirq = (pc & PreemptCount.SOFTIRQ_OFFSET) != 0;
-        b.append(who(x)).append(" [HC").append(hardirq ? 1 : 0).append('[').append((pc & PreemptCount.HARDIRQ_MASK) >>> 16)
-            .append("]:SC").append(softirq ? 1 : 0).append('[').append((pc & PreemptCount.SOFTIRQ_MASK) >>> 8)
-            .append("]:HE").append(x.cpu().irqsDisabled() ? 0 : 1).append(":SE").append((pc & PreemptCount.SOFTIRQ_MASK) == 0 ? 1 : 0)
-            .append("] takes:\n");
-        b.append(printLock(w, s, h)).append('\n');
+        b.append(who(x)).append(' ').append(irqState(x)).append(" takes:\n");
+        b.append(printLock(x.config(), w, s, h)).append('\n');
         b.append('{').append(Lockdep.USAGE_STR[prevBit]).append("} state was registered at:\n");
         String at = s.usageAt.get(h.cls())[prevBit];
         if (at != null) b.append(trace(List.of(at.split("\n")), 2));
@@ -148,7 +144,7 @@ final class LockdepReport {
         b.append("  <Interrupt>\n");
         b.append("    lock(").append(cls(s, h.cls())).append(");\n");
         b.append("\n *** DEADLOCK ***\n\n");
-        b.append(heldLocks(w, s, x.currentTaskStruct()));
+        b.append(heldLocks(x.config(), w, s, x.currentTaskStruct()));
         b.append("\nstack backtrace:\n");
         b.append(KernelText.dumpStack(x));
         report(x, s, "lockdep-inconsistent", b.toString());
@@ -163,9 +159,9 @@ final class LockdepReport {
         b.append(KernelText.ident(x.config(), w)).append('\n');
         b.append("--------------------------------------------\n");
         b.append(who(x)).append(" is trying to acquire lock:\n");
-        b.append(printLock(w, s, next)).append('\n');
+        b.append(printLock(x.config(), w, s, next)).append('\n');
         b.append("\nbut task is already holding lock:\n");
-        b.append(printLock(w, s, prev)).append('\n');
+        b.append(printLock(x.config(), w, s, prev)).append('\n');
         b.append("\nother info that might help us debug this:\n");
         b.append(" Possible unsafe locking scenario:\n\n");
         b.append("       CPU0\n");
@@ -174,50 +170,124 @@ final class LockdepReport {
         b.append("  lock(").append(cls(s, next.cls())).append(");\n");
         b.append("\n *** DEADLOCK ***\n\n");
         b.append(" May be due to missing lock nesting notation\n\n");
-        b.append(heldLocks(w, s, x.currentTaskStruct()));
+        b.append(heldLocks(x.config(), w, s, x.currentTaskStruct()));
         b.append("\nstack backtrace:\n");
         b.append(KernelText.dumpStack(x));
         report(x, s, "lockdep-recursive", b.toString());
     }
 
-    /** print_bad_irq_dependency(): an irq-safe lock would wait for an irq-unsafe one. */
-    static void badIrqDependency(Exec x, LockdepState s, Held prev, Held next, int state, int safe, int unsafe) {
+    /** The "[HC0[0]:SC0[0]:HE1:SE1]" of print_usage_bug() and print_bad_irq_dependency(): the irq state now. */
+    private static String irqState(Exec x) {
+        int pc = x.cpu().preemptCount();
+        boolean hardirq = (pc & PreemptCount.HARDIRQ_MASK) != 0;
+        boolean softirq = (pc & PreemptCount.SOFTIRQ_OFFSET) != 0;
+        return "[HC" + (hardirq ? 1 : 0) + '[' + ((pc & PreemptCount.HARDIRQ_MASK) >>> 16) + "]:SC" + (softirq ? 1 : 0) + '['
+            + ((pc & PreemptCount.SOFTIRQ_MASK) >>> 8) + "]:HE" + (x.cpu().irqsDisabled() ? 0 : 1) + ":SE"
+            + ((pc & PreemptCount.SOFTIRQ_MASK) == 0 ? 1 : 0) + "]";
+    }
+
+    /** print_lock_class_header(): the class, every usage it has with where it was first seen, and its key. */
+    private static String classHeader(Exec x, LockdepState s, int cls, int depth) {
+        String pad = " ".repeat(depth);
+        StringBuilder b = new StringBuilder(pad).append("->").append(lockName(x.config(), s, cls)).append(" {\n");
+        for (int bit = 0; bit < Lockdep.USAGE_STR.length; bit++) {
+            if ((s.usage(cls) & (1 << bit)) == 0) continue;
+            String head = pad + "   " + Lockdep.USAGE_STR[bit];
+            b.append(head).append(" at:\n");
+            // the kernel indents the trace by what it has printed on the line so far: depth, the usage, " at:"
+            String at = s.usageAt.get(cls)[bit];
+            if (at != null) b.append(trace(List.of(at.split("\n")), depth + head.length() + 4 + 1));
+        }
+        b.append(pad).append(" }\n");
+        b.append(pad).append(" ... key      at: ").append(classKey(x, s, cls)).append('\n');
+        return b.toString();
+    }
+
+    /** "[<%px>] %pS" of a class's key: the lock itself for a static lock, else the static key of its init site. */
+    private static String classKey(Exec x, LockdepState s, int cls) {
+        LockClass c = s.classes.get(cls);
+        if (c.key().startsWith("static:")) {
+            KObject l = x.world().named(c.key().substring("static:".length()));
+            if (l != null) return "[<" + KernelText.px(x.world(), l) + ">] " + SpinDebug.lockSymbol(x, l);
+        }
+        return String.format("[<%016x>] __key.%d+0x0/0x10", 0xffff800083000000L + cls * 0x10L, cls);
+    }
+
+    /** The trace a dependency from -> to was first recorded with. */
+    private static List<String> depTrace(LockdepState s, int from, int to) {
+        return s.deps.get(((long) from << 32) | to).next().stack();
+    }
+
+    /**
+     * print_bad_irq_dependency(): the new dependency prev -> next connects an irq-safe lock ({@code back}: from
+     * the safe class to prev) to an irq-unsafe one ({@code fwd}: from the unsafe class back to next). Both
+     * lists run leaf first, as the kernel prints them.
+     */
+    static void badIrqDependency(Exec x, LockdepState s, Held prev, Held next, int state, List<Integer> back, List<Integer> fwd) {
         World w = x.world();
         String irq = state == Lockdep.USED_IN_HARDIRQ ? "HARDIRQ" : "SOFTIRQ";
+        int safe = back.get(0);
+        int unsafe = fwd.get(0);
+        int safeBit = (s.usage(safe) & (1 << state)) != 0 ? state : state + Lockdep.READ;
+        int unsafeBit = (s.usage(unsafe) & (1 << (state + Lockdep.DIR))) != 0 ? state + Lockdep.DIR : state + Lockdep.DIR + Lockdep.READ;
         StringBuilder b = new StringBuilder();
         b.append("=====================================================\n");
         b.append("WARNING: ").append(irq).append("-safe -> ").append(irq).append("-unsafe lock order detected\n");
         b.append(KernelText.ident(x.config(), w)).append('\n');
         b.append("-----------------------------------------------------\n");
-        b.append(who(x)).append(" is trying to acquire:\n");
-        b.append(printLock(w, s, next)).append('\n');
+        b.append(who(x)).append(' ').append(irqState(x)).append(" is trying to acquire:\n");
+        b.append(printLock(x.config(), w, s, next)).append('\n');
         b.append("\nand this task is already holding:\n");
-        b.append(printLock(w, s, prev)).append('\n');
+        b.append(printLock(x.config(), w, s, prev)).append('\n');
         b.append("which would create a new lock dependency:\n");
-        b.append(" (").append(cls(s, prev.cls())).append("){").append(usageChars(s, prev.cls())).append("} -> (")
-            .append(cls(s, next.cls())).append("){").append(usageChars(s, next.cls())).append("}\n");
+        b.append(lockName(x.config(), s, prev.cls())).append(" ->").append(lockName(x.config(), s, next.cls())).append('\n');
         b.append("\nbut this new dependency connects a ").append(irq).append("-irq-safe lock:\n");
-        b.append(lockName(s, safe).substring(1)).append('\n');
+        b.append(lockName(x.config(), s, safe)).append('\n');
         b.append("\n... which became ").append(irq).append("-irq-safe at:\n");
-        String at = s.usageAt.get(safe)[state];
+        String at = s.usageAt.get(safe)[safeBit];
         if (at != null) b.append(trace(List.of(at.split("\n")), 2));
         b.append("\nto a ").append(irq).append("-irq-unsafe lock:\n");
-        b.append(lockName(s, unsafe).substring(1)).append('\n');
-        b.append("\n... which became ").append(irq).append("-irq-unsafe at:\n");
-        String un = s.usageAt.get(unsafe)[state + Lockdep.DIR];
+        b.append(lockName(x.config(), s, unsafe)).append('\n');
+        b.append("\n... which became ").append(irq).append("-irq-unsafe at:\n...\n");
+        String un = s.usageAt.get(unsafe)[unsafeBit];
         if (un != null) b.append(trace(List.of(un.split("\n")), 2));
         b.append("\nother info that might help us debug this:\n\n");
+        // print_irq_lock_scenario(): the middle lock is prev, or next when prev is the safe lock itself
+        int middle = prev.cls() == safe ? next.cls() : prev.cls();
+        if (middle != unsafe) {
+            b.append("Chain exists of:\n  ").append(cls(s, safe)).append(" --> ").append(cls(s, middle)).append(" --> ")
+                .append(cls(s, unsafe)).append("\n\n");
+        }
         b.append(" Possible interrupt unsafe locking scenario:\n\n");
         b.append("       CPU0                    CPU1\n");
         b.append("       ----                    ----\n");
         b.append("  lock(").append(cls(s, unsafe)).append(");\n");
         b.append("                               local_irq_disable();\n");
         b.append("                               lock(").append(cls(s, safe)).append(");\n");
-        b.append("                               lock(").append(cls(s, unsafe)).append(");\n");
+        b.append("                               lock(").append(cls(s, middle)).append(");\n");
         b.append("  <Interrupt>\n");
         b.append("    lock(").append(cls(s, safe)).append(");\n");
         b.append("\n *** DEADLOCK ***\n\n");
-        b.append(heldLocks(w, s, x.currentTaskStruct()));
+        b.append(heldLocks(x.config(), w, s, x.currentTaskStruct()));
+        // print_shortest_lock_dependencies_backwards(): each class, then where the next one was taken under it
+        b.append("\nthe dependencies between ").append(irq).append("-irq-safe lock and the holding lock:\n");
+        for (int i = 0; i < back.size(); i++) {
+            int depth = back.size() - 1 - i;
+            b.append(classHeader(x, s, back.get(i), depth));
+            if (i > 0) {
+                b.append(" ".repeat(depth)).append(" ... acquired at:\n");
+                b.append(trace(depTrace(s, back.get(i - 1), back.get(i)), 3)).append('\n');
+            }
+        }
+        // print_shortest_lock_dependencies(): each class and where it was taken; next was taken just now
+        b.append("\nthe dependencies between the lock to be acquired and ").append(irq).append("-irq-unsafe lock:\n");
+        for (int i = 0; i < fwd.size(); i++) {
+            int depth = fwd.size() - 1 - i;
+            b.append(classHeader(x, s, fwd.get(i), depth));
+            b.append(" ".repeat(depth)).append(" ... acquired at:\n");
+            List<String> t = i + 1 < fwd.size() ? depTrace(s, fwd.get(i + 1), fwd.get(i)) : KernelText.callTrace(x.task());
+            b.append(trace(t, 3)).append('\n');
+        }
         b.append("\nstack backtrace:\n");
         b.append(KernelText.dumpStack(x));
         report(x, s, "lockdep-irq-order", b.toString());
@@ -233,10 +303,10 @@ final class LockdepReport {
         b.append(KernelText.ident(x.config(), w)).append('\n');
         b.append("-------------------------------------\n");
         b.append(who(x)).append(" is trying to release lock (").append(cls(s, cls)).append(") at:\n");
-        b.append(KernelText.callTrace(x.task()).get(0)).append('\n');
+        b.append(KernelText.ipSym(x.frame(), x.frame().pc())).append('\n');
         b.append("but there are no more locks to release!\n");
         b.append("\nother info that might help us debug this:\n");
-        b.append(heldLocks(w, s, x.currentTaskStruct()));
+        b.append(heldLocks(x.config(), w, s, x.currentTaskStruct()));
         b.append("\nstack backtrace:\n");
         b.append(KernelText.dumpStack(x));
         report(x, s, "lockdep-unlock-imbalance", b.toString());

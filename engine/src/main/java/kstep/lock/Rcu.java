@@ -22,7 +22,7 @@ final class Rcu {
         b.proc("rcu_read_lock", 0, "enter an RCU read-side critical section", (x, a) -> {
             if (x.config().preempt() == KernelConfig.Preempt.FULL) nesting(x, +1);
             else x.setPreemptCount(x.cpu().preemptCount() + PreemptCount.PREEMPT_OFFSET);
-            Lockdep.acquire(x, map(x), 2, false);
+            Lockdep.acquireUnchecked(x, map(x), 2);
         });
         b.proc("rcu_read_unlock", 0, "leave the RCU read-side critical section", (x, a) -> {
             Lockdep.release(x, map(x));

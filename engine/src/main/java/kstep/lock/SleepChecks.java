@@ -33,10 +33,8 @@ public final class SleepChecks {
         KObject me = x.currentTaskStruct();
         Task t = x.task();
         if (me.getLong("__state") != x.program().constant("TASK_RUNNING")) {
-            x.findingOnce("blocking-not-running:" + x.pos(), "warning", "------------[ cut here ]------------\n"
-                + "do not call blocking ops when !TASK_RUNNING; state=" + Long.toHexString(me.getLong("__state")) + " set at "
-                + t.stateSetAt() + "\nWARNING: CPU: " + x.cpuId() + " PID: " + me.getLong("pid") + " at kernel/sched/core.c __might_sleep\n"
-                + KernelText.dumpStack(x));
+            x.findingOnce("blocking-not-running:" + x.pos(), "warning", KernelText.warning(x, "do not call blocking ops when "
+                + "!TASK_RUNNING; state=" + Long.toHexString(me.getLong("__state")) + " set at " + t.stateSetAt(), "kernel/sched/core.c", "__might_sleep"));
             x.taintWarn();
         }
         int pc = x.cpu().preemptCount();
@@ -56,7 +54,8 @@ public final class SleepChecks {
         }
         b.append(held(x));
         if (x.cpu().irqsDisabled()) b.append(IrqTraceText.events(t.irqTrace()));
-        if (pc != 0) b.append("Preemption disabled at:\n").append(t.preemptDisableIp()).append('\n');
+        // print_preempt_disable_ip() compares preempt_count alone; ___might_sleep() compared it plus the RCU depth
+        if (modern ? pc != 0 : nested != 0) b.append("Preemption disabled at:\n").append(t.preemptDisableIp()).append('\n');
         b.append(KernelText.dumpStack(x));
         x.findingOnce("might-sleep", "sleep-in-atomic", b.toString());
         x.taintWarn();
@@ -67,7 +66,7 @@ public final class SleepChecks {
         LockdepState s = x.world().ext(LockdepState.KEY, LockdepState.class);
         if (s == null || !x.config().lockdep()) return "";
         if (!s.debugLocks()) return "INFO: lockdep is turned off.\n";
-        return LockdepReport.heldLocks(x.world(), s, x.currentTaskStruct());
+        return LockdepReport.heldLocks(x.config(), x.world(), s, x.currentTaskStruct());
     }
 
     /** schedule_debug(): __schedule() with preempt_count other than its own preempt_disable(). */

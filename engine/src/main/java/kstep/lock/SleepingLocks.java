@@ -5,6 +5,7 @@ import java.util.List;
 import kstep.engine.Builtins;
 import kstep.engine.Exec;
 import kstep.engine.KObject;
+import kstep.engine.KernelText;
 import kstep.engine.Value;
 
 /**
@@ -21,9 +22,8 @@ final class SleepingLocks {
             KObject m = a.obj(0);
             Lockdep.release(x, m);
             if (!m.get("owner").equals(me(x)))
-                x.findingOnce("mutex-owner:" + m.id(), "warning", "------------[ cut here ]------------\n"
-                    + "DEBUG_LOCKS_WARN_ON(__owner_task(owner) != current)\n"
-                    + "WARNING: CPU: " + x.cpuId() + " PID: " + x.currentTaskStruct().getLong("pid") + " at kernel/locking/mutex.c __mutex_unlock_slowpath");
+                x.findingOnce("mutex-owner:" + m.id(), "warning",
+                    KernelText.warning(x, "DEBUG_LOCKS_WARN_ON(__owner_task(owner) != current)", "kernel/locking/mutex.c", "__mutex_unlock_slowpath"));
         });
         b.add("__mutex_trylock", 1, "the fast path: take the mutex if it is free and nobody waits", (x, a) -> {
             KObject m = a.obj(0);

@@ -46,16 +46,21 @@ final class ScheduleParser {
                 }
                 return new ScheduleAction.Run(pos, t, note, cpu, until);
             }
-            case "preempt", "irq" -> {
+            case "preempt", "irq", "softirq" -> {
                 if (w.length != 2) throw new SourceError(pos, w[0] + " needs one CPU: " + w[0] + " cpu0");
                 int cpu = cpu(w[1], pos, cpus, false);
-                return new ScheduleAction.Inject(pos, t, note, w[0].equals("preempt") ? Choice.preempt(cpu) : Choice.irq(cpu));
+                Choice c = switch (w[0]) {
+                    case "preempt" -> Choice.preempt(cpu);
+                    case "irq" -> Choice.irq(cpu);
+                    default -> Choice.softirq(cpu);
+                };
+                return new ScheduleAction.Inject(pos, t, note, c);
             }
             case "event" -> {
                 if (w.length != 2) throw new SourceError(pos, "event needs one name: event msi");
                 return new ScheduleAction.Inject(pos, t, note, Choice.event(w[1]));
             }
-            default -> throw new SourceError(pos, "unknown schedule action '" + w[0] + "' (step, run, preempt, irq, event)");
+            default -> throw new SourceError(pos, "unknown schedule action '" + w[0] + "' (step, run, preempt, irq, softirq, event)");
         }
     }
 

@@ -166,6 +166,7 @@ final class ScriptedPolicy implements SchedulePolicy {
         if (ch.kind() == Choice.Kind.EVENT || ch.cpu() >= w.cpuCount()) return null;
         Cpu cpu = w.cpu(ch.cpu());
         if (ch.kind() == Choice.Kind.IRQ && cpu.pendingIrqs().isEmpty()) return null;
+        if (ch.kind() == Choice.Kind.SOFTIRQ && cpu.pendingSoftirqs() == 0) return null;
         if (ch.kind() == Choice.Kind.PREEMPT && cpu.runqueue().isEmpty()) return null;
         Choice step = Choice.step(ch.cpu());
         return enabled.contains(step) ? step : null;
