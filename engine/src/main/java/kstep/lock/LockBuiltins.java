@@ -100,10 +100,10 @@ public final class LockBuiltins {
                     a.out(1, Value.bool(x.cpu().irqsDisabled()));
                     x.setIrqsDisabled(true);
                 }
-                case BH -> x.setPreemptCount(x.cpu().preemptCount() + PreemptCount.SOFTIRQ_DISABLE_OFFSET);
                 default -> { }
             }
-            x.setPreemptCount(x.cpu().preemptCount() + PreemptCount.PREEMPT_OFFSET);
+            // __raw_spin_lock_bh(): one __local_bh_disable_ip(SOFTIRQ_LOCK_OFFSET) covers both
+            x.setPreemptCount(x.cpu().preemptCount() + PreemptCount.PREEMPT_OFFSET + (f == Form.BH ? PreemptCount.SOFTIRQ_DISABLE_OFFSET : 0));
             Lockdep.acquire(x, l, k.lockdepRead, false);
             if (k != Kind.READ && l.get("owner").equals(new Value.Ref(me.id())))
                 SpinDebug.bug(x, l, "recursion");
@@ -159,11 +159,10 @@ public final class LockBuiltins {
         // CONFIG_DEBUG_PREEMPT's preempt_count_sub() refuses to underflow, and says so
         if ((x.cpu().preemptCount() & PreemptCount.PREEMPT_MASK) == 0)
             x.findingOnce("preempt-underflow", "warning", KernelText.warning(x, "DEBUG_LOCKS_WARN_ON(val > preempt_count())", "kernel/sched/core.c", "preempt_count_sub"));
-        else x.setPreemptCount(x.cpu().preemptCount() - PreemptCount.PREEMPT_OFFSET);
+        else x.setPreemptCount(x.cpu().preemptCount() - PreemptCount.PREEMPT_OFFSET - (f == Form.BH ? PreemptCount.SOFTIRQ_DISABLE_OFFSET : 0));
         switch (f) {
             case IRQ -> x.setIrqsDisabled(false);
             case IRQSAVE -> x.setIrqsDisabled(a.b(1));
-            case BH -> x.setPreemptCount(x.cpu().preemptCount() - PreemptCount.SOFTIRQ_DISABLE_OFFSET);
             default -> { }
         }
     }
