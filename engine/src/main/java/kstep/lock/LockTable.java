@@ -17,9 +17,12 @@ import kstep.engine.World;
 public record LockTable(List<Row> rows) {
     static final Set<String> LOCK_TYPES = Set.of("spinlock", "raw_spinlock", "rwlock", "mutex", "rw_semaphore", "semaphore");
 
-    /** One lock. {@code holders} is empty when it is free; {@code takenAt} is "file:line function" per holder. */
+    /**
+     * One lock. {@code holders} is empty when it is free; {@code takenAt} is "function file:line" per holder;
+     * {@code count} is a semaphore's count (it has no owner to show), else null.
+     */
     public record Row(String object, String name, String type, List<String> holders, List<String> takenAt,
-                      List<String> waiters, boolean held) { }
+                      List<String> waiters, boolean held, Long count) { }
 
     public static LockTable of(World w) {
         LockdepState s = w.ext(LockdepState.KEY, LockdepState.class);
@@ -27,15 +30,16 @@ public record LockTable(List<Row> rows) {
         for (int id = 1; id <= w.objectCount(); id++) {
             KObject l = w.object(id);
             String type = l.type().name();
-            if (!LOCK_TYPES.contains(type) && !(type.equals("lockdep_map") && s != null && s.classOf(id) >= 0)) continue;
+            // rcu_read_lock's map is a lock only while someone is inside a read-side section
+            boolean map = type.equals("lockdep_map") && s != null && s.classOf(id) >= 0 && s.used(s.classOf(id));
+            if (!LOCK_TYPES.contains(type) && !map) continue;
             List<String> holders = new ArrayList<>();
             List<String> takenAt = new ArrayList<>();
             for (Task t : DeadlockCheck.holders(w, l)) {
                 KObject ts = w.taskStruct(t);
                 holders.add(ts.text("comm") + " (pid " + ts.getLong("pid") + ", cpu" + ts.getLong("cpu") + ")");
-                if (s != null) for (Held h : s.held(ts.id())) if (h.lock() == id) takenAt.add(h.at().fileLine() + " " + h.fn());
+                if (s != null) for (Held h : s.held(ts.id())) if (h.lock() == id) takenAt.add(h.fn() + " " + h.at().fileLine());
             }
-            if (l.type().field("count") != null && type.equals("semaphore")) holders.add("count " + l.getLong("count"));
             List<String> waiters = new ArrayList<>();
             if (l.type().field("wait_list") != null && l.get("wait_list") instanceof Value.Seq q) {
                 for (Value v : q.items()) {
@@ -49,11 +53,13 @@ public record LockTable(List<Row> rows) {
                     waiters.add(ts.text("comm") + " (spinning on cpu" + ts.getLong("cpu") + ")");
             }
             boolean known = s != null && s.classOf(id) >= 0;
-            boolean isStatic = false;
-            for (var st : w.program().statics()) if (st.name().equals(l.name())) isStatic = true;
-            if (!known && !isStatic && holders.isEmpty() && waiters.isEmpty()) continue;
+            Long count = type.equals("semaphore") ? l.getLong("count") : null;
+            // a lock nobody has used yet is left out; one used and released stays, shown free. Semaphores, which
+            // lockdep does not track, always show their count.
+            boolean used = known && s.used(s.classOf(id)) || count != null;
+            if (!used && holders.isEmpty() && waiters.isEmpty()) continue;
             String name = known ? s.classes().get(s.classOf(id)).name() : l.name();
-            rows.add(new Row(l.name(), name, type, holders, takenAt, waiters, !DeadlockCheck.holders(w, l).isEmpty()));
+            rows.add(new Row(l.name(), name, type, holders, takenAt, waiters, !holders.isEmpty(), count));
         }
         rows.sort((a, b) -> Boolean.compare(b.held(), a.held()));
         return new LockTable(rows);

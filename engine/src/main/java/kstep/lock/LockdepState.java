@@ -114,4 +114,12 @@ public final class LockdepState implements Extension {
     int usage(int cls) {
         return usage.get(cls);
     }
+
+    /** Whether lockdep has seen class {@code cls} taken (it has usage bits or dependencies). */
+    public boolean used(int cls) {
+        if (usage.get(cls) != 0) return true;
+        for (Long k : deps.keySet()) if ((int) (k >>> 32) == cls || (int) (long) k == cls) return true;
+        for (List<Held> hs : held.values()) for (Held h : hs) if (h.cls() == cls) return true;
+        return false;
+    }
 }

@@ -122,28 +122,35 @@ final class SleepingLocks {
             }
         });
 
-        b.add("__down_trylock", 1, "take the semaphore if the count allows and nobody waits", (x, a) -> {
+        b.add("__down_trylock", 1, "take a slot if the count allows", (x, a) -> {
             KObject s = a.obj(0);
-            if (s.getLong("count") <= 0 || waiters(s).items().size() > 0) return Value.ZERO;
+            if (s.getLong("count") <= 0) return Value.ZERO;
             x.setField(s, "count", Value.of(s.getLong("count") - 1));
             return Value.ONE;
         });
         b.add("down_trylock", 1, "take the semaphore if possible: 0 on success, 1 if not (as the kernel's)", (x, a) -> {
             KObject s = a.obj(0);
-            if (s.getLong("count") <= 0 || waiters(s).items().size() > 0) return Value.ONE;
+            if (s.getLong("count") <= 0) return Value.ONE;
             x.setField(s, "count", Value.of(s.getLong("count") - 1));
             return Value.ZERO;
         });
         b.proc("__sem_add_waiter", 1, "queue current at the tail of the wait list", (x, a) -> addWaiter(x, a.obj(0), false));
-        b.add("__sem_trylock_waiter", 1, "the first waiter takes the semaphore once the count allows", (x, a) -> {
-            KObject s = a.obj(0);
-            if (s.getLong("count") <= 0 || !waiters(s).first().equals(me(x))) return Value.ZERO;
-            x.setField(s, "count", Value.of(s.getLong("count") - 1));
+        b.add("__sem_granted", 1, "up() took current off the wait list: it has the slot", (x, a) -> {
+            if (waiters(a.obj(0)).items().contains(me(x))) return Value.ZERO;
+            x.setField(x.currentTaskStruct(), "blocked_on", Value.Nil.NULL);
             return Value.ONE;
         });
-        b.proc("__sem_remove_waiter", 1, "current leaves the wait list", (x, a) -> removeWaiter(x, a.obj(0)));
-        b.proc("__up", 1, "count++", (x, a) -> x.setField(a.obj(0), "count", Value.of(a.obj(0).getLong("count") + 1)));
-        b.proc("__sem_wake", 1, "wake the first waiter", (x, a) -> LockBuiltins.wake(x, waiters(a.obj(0)).first()));
+        b.add("__up", 1, "count++ when nobody waits; else dequeue the first waiter, hand it the slot, return it to wake",
+            (x, a) -> {
+                KObject s = a.obj(0);
+                Value first = waiters(s).first();
+                if (first == Value.Nil.NULL) {
+                    x.setField(s, "count", Value.of(s.getLong("count") + 1));
+                    return Value.Nil.NULL;
+                }
+                x.setField(s, "wait_list", waiters(s).without(first));
+                return first;
+            });
     }
 
     static Value me(Exec x) {

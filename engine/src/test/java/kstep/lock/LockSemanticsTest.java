@@ -87,6 +87,9 @@ class LockSemanticsTest {
         World full = after(t, "c sleeps.");
         assertEquals(0, full.named("sem").getLong("count"));
         assertEquals(List.of("c (sleeping)"), row(full, "sem").waiters());
+        World handed = after(t, "a's up() hands its slot straight to c.");
+        assertEquals(0, handed.named("sem").getLong("count"), "up() with a waiter does not raise the count");
+        assertEquals(List.of(), row(handed, "sem").waiters(), "c was taken off the list and owns the slot");
         assertEquals(3, global(t.worldAt(t.length()), "got_c"));
     }
 

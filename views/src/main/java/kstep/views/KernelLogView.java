@@ -1,5 +1,7 @@
 package kstep.views;
 
+import java.util.List;
+
 import javafx.scene.control.TextArea;
 
 import kstep.engine.Event;
@@ -25,14 +27,16 @@ public final class KernelLogView extends TextArea {
 
     public static String log(StepView v) {
         StringBuilder b = new StringBuilder();
+        List<Finding> fs = v.trace().findings(); // in step order
+        int next = 0;
         for (int n = 1; n <= v.step(); n++) {
             StepRecord r = v.trace().step(n);
             for (Event e : r.events()) if (e.kind() == Event.Kind.NOTE && e.subject().equals("printk")) b.append(stamp(n)).append(e.text()).append('\n');
-            for (Finding f : v.trace().findings()) {
-                if (f.step() != n) continue;
-                for (String line : f.message().split("\n", -1)) {
-                    if (!line.isEmpty()) b.append(stamp(n)).append(line).append('\n');
-                }
+            for (; next < fs.size() && fs.get(next).step() <= n; next++) {
+                String m = fs.get(next).message();
+                if (m.endsWith("\n")) m = m.substring(0, m.length() - 1);
+                // dmesg shows a report's empty lines too, each with its timestamp
+                for (String line : m.split("\n", -1)) b.append(stamp(n)).append(line).append('\n');
             }
         }
         return b.toString();

@@ -1,12 +1,12 @@
 package kstep.views;
 
-import javafx.beans.property.ReadOnlyStringWrapper;
+import java.util.ArrayList;
+import java.util.List;
+
 import javafx.geometry.Insets;
 import javafx.scene.control.Label;
-import javafx.scene.control.TableColumn;
-import javafx.scene.control.TableRow;
-import javafx.scene.control.TableView;
-import javafx.scene.layout.FlowPane;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 
@@ -18,17 +18,16 @@ import kstep.engine.World;
 import kstep.lock.LockTable;
 
 /**
- * Who holds which lock: every CPU's decoded preempt_count, interrupt state and context, then every lock with
- * its holder, since which step and where it was taken, and its waiters in order (sleeping or spinning). What
- * changed in this step is highlighted.
+ * Who holds which lock. First every CPU: the task it runs, its context, preempt_count decoded field by field
+ * and whether interrupts are on. Then a card per lock: its name and type, who holds it (task, CPU, since which
+ * step, where it was taken) and its waiters in queue order, sleeping or spinning. What this step changed is
+ * highlighted; a lock with waiters is marked contended.
  */
 public final class LockHoldersView extends VBox {
-    private final FlowPane cpus = new FlowPane(8, 6);
-    private final TableView<Row> table = new TableView<>();
+    private final VBox cpus = new VBox(4);
+    private final VBox cards = new VBox(6);
     private LockTable shown;
-
-    /** A table row: the engine's row plus since-when, and whether this step touched it. */
-    public record Row(LockTable.Row lock, int since, boolean changed) { }
+    private final List<String> cardTexts = new ArrayList<>();
 
     public LockHoldersView() {
         super(8);
@@ -37,38 +36,22 @@ public final class LockHoldersView extends VBox {
         setPadding(new Insets(8));
         Label title = new Label("Locks and contexts");
         title.getStyleClass().add("pane-title");
-        table.setId("lock-table");
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.setPlaceholder(new Label("no lock has been used yet"));
-        table.getColumns().add(column("lock", 120, r -> r.lock().name()));
-        table.getColumns().add(column("type", 70, r -> r.lock().type()));
-        table.getColumns().add(column("held by", 150, r -> r.lock().holders().isEmpty() ? "free" : String.join(", ", r.lock().holders())));
-        table.getColumns().add(column("since", 60, r -> r.lock().held() && r.since() > 0 ? "step " + r.since() : ""));
-        table.getColumns().add(column("taken at", 150, r -> String.join(", ", r.lock().takenAt())));
-        table.getColumns().add(column("waiters, in order", 150, r -> String.join(", ", r.lock().waiters())));
-        table.setRowFactory(t -> new TableRow<>() {
-            @Override
-            protected void updateItem(Row r, boolean empty) {
-                super.updateItem(r, empty);
-                getStyleClass().removeAll("changed-row", "contended-row");
-                if (!empty && r != null && r.changed()) getStyleClass().add("changed-row");
-                else if (!empty && r != null && !r.lock().waiters().isEmpty()) getStyleClass().add("contended-row");
-            }
-        });
-        VBox.setVgrow(table, Priority.ALWAYS);
-        getChildren().addAll(title, cpus, table);
+        cards.setId("lock-cards");
+        ScrollPane scroll = new ScrollPane(cards);
+        scroll.setFitToWidth(true);
+        scroll.getStyleClass().add("lock-scroll");
+        VBox.setVgrow(scroll, Priority.ALWAYS);
+        getChildren().addAll(title, cpus, scroll);
     }
 
-    private static TableColumn<Row, String> column(String name, double width, java.util.function.Function<Row, String> f) {
-        TableColumn<Row, String> c = new TableColumn<>(name);
-        c.setPrefWidth(width);
-        c.setCellValueFactory(cd -> new ReadOnlyStringWrapper(f.apply(cd.getValue())));
-        c.setSortable(false);
-        return c;
-    }
-
+    /** The engine's table behind the cards. */
     public LockTable table() {
         return shown;
+    }
+
+    /** Each card's text, line by line joined with newlines (tests and exports read them). */
+    public List<String> cardTexts() {
+        return List.copyOf(cardTexts);
     }
 
     public void show(StepView v) {
@@ -76,15 +59,51 @@ public final class LockHoldersView extends VBox {
         cpus.getChildren().clear();
         for (int c = 0; c < w.cpuCount(); c++) {
             Cpu cpu = w.cpu(c);
-            Label l = new Label("cpu" + c + ": " + w.taskStruct(w.current(c)).text("comm") + " · " + cpu.context() + " context · preempt_count "
+            Label l = new Label("cpu" + c + "  " + w.taskStruct(w.current(c)).text("comm") + " · " + cpu.context() + " context · preempt_count "
                 + PreemptCount.describe(cpu.preemptCount()) + " · irqs " + (cpu.irqsDisabled() ? "off" : "on"));
             l.getStyleClass().add("cpu-context");
             if (v.changed("cpu" + c)) l.getStyleClass().add("changed-field");
             cpus.getChildren().add(l);
         }
         shown = LockTable.of(w);
-        table.getItems().clear();
-        for (LockTable.Row r : shown.rows()) table.getItems().add(new Row(r, since(v, r.object()), v.changed(r.object())));
+        cards.getChildren().clear();
+        cardTexts.clear();
+        if (shown.rows().isEmpty()) {
+            Label none = new Label("no lock is held or waited for");
+            none.getStyleClass().add("card-line");
+            cards.getChildren().add(none);
+        }
+        for (LockTable.Row r : shown.rows()) card(v, r);
+    }
+
+    private void card(StepView v, LockTable.Row r) {
+        List<String> lines = new ArrayList<>();
+        Label name = new Label(r.name());
+        name.getStyleClass().add("lock-card-name");
+        int since = r.held() ? since(v, r.object()) : 0;
+        String st = r.count() != null ? "count " + r.count() : r.held() ? "held" + (since > 0 ? " since step " + since : "") : "free";
+        Label state = new Label(r.type() + " · " + st);
+        state.getStyleClass().add("card-line");
+        HBox head = new HBox(10, name, state);
+        lines.add(r.name() + "  " + state.getText());
+        VBox box = new VBox(2, head);
+        for (int i = 0; i < r.holders().size(); i++) {
+            String where = i < r.takenAt().size() ? ", taken in " + r.takenAt().get(i) : "";
+            lines.add("holder: " + r.holders().get(i) + where);
+        }
+        for (int i = 0; i < r.waiters().size(); i++) lines.add((i + 1) + ". waiting: " + r.waiters().get(i));
+        for (String l : lines.subList(1, lines.size())) {
+            Label line = new Label(l);
+            line.getStyleClass().add(l.startsWith("holder") ? "lock-card-holder" : "lock-card-waiter");
+            line.setWrapText(true);
+            box.getChildren().add(line);
+        }
+        box.getStyleClass().add("lock-card");
+        if (!r.waiters().isEmpty()) box.getStyleClass().add("lock-card-contended");
+        else if (r.held()) box.getStyleClass().add("lock-card-held");
+        if (v.changed(r.object())) box.getStyleClass().add("changed-row");
+        cards.getChildren().add(box);
+        cardTexts.add(String.join("\n", lines));
     }
 
     /** The last step at or before the cursor that took or released the lock. */
