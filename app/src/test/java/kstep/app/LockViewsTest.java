@@ -86,6 +86,18 @@ class LockViewsTest {
     }
 
     @Test
+    void inInteractiveModeTheUserCanRunThePendingSoftirq(FxRobot robot) {
+        robot.interact(() -> window.setSession(new Session(ScenarioLoader.loadSample("locks/softirq-bh"), "buggy")));
+        showNoted(robot, "The handler acknowledges the NIC");
+        robot.type(javafx.scene.input.KeyCode.I);
+        for (int i = 0; i < 6 && robot.lookup("#choice-softirq-cpu0").tryQuery().isEmpty(); i++) robot.type(javafx.scene.input.KeyCode.DIGIT1);
+        javafx.scene.control.Button b = robot.lookup("#choice-softirq-cpu0").queryButton();
+        assertEquals("Softirq NET_RX on cpu0", b.getText().replaceFirst("^[0-9] ", ""));
+        robot.clickOn(b);
+        assertTrue(window.codePanes().get(0).frames().stream().anyMatch(f -> f.function().equals("__do_softirq")));
+    }
+
+    @Test
     void theLockdepGraphDrawsTheAbbaCycleInRed(FxRobot robot) {
         robot.interact(() -> window.setSession(new Session(ScenarioLoader.loadSample("locks/abba"), "buggy")));
         robot.clickOn("lockdep");

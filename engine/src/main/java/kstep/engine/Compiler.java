@@ -521,7 +521,7 @@ public final class Compiler {
             Function direct = name == null ? null : functions.get(name);
             Builtin b = name == null || direct != null ? null : builtins.get(name);
             if (name != null && direct == null && b == null)
-                throw new SourceError(c.pos(), "unknown function '" + name + "'");
+                throw new SourceError(c.pos(), "unknown function '" + name + "'" + suggest(name));
             List<Expr> args = new ArrayList<>();
             for (Expr a : c.args()) args.add(b != null && b.isOut(args.size()) ? a : hoist(a));
             Ev callee = null;
@@ -817,12 +817,18 @@ public final class Compiler {
             };
         }
 
+        private String suggest(String name) {
+            List<String> known = new ArrayList<>(functions.keySet());
+            known.addAll(builtins.all().keySet());
+            return kstep.lang.Suggest.didYouMean(name, known);
+        }
+
         private Ev builtinCall(Call c) {
             if (!(c.callee() instanceof Name n) || builtins.get(n.id()) == null || local(n.id()) != null) {
                 if (c.callee() instanceof Name n2 && functions.containsKey(n2.id()))
                     throw new SourceError(c.pos(), "internal: unhoisted call to " + n2.id());
                 if (c.callee() instanceof Name n3 && local(n3.id()) == null && !globals.containsKey(n3.id()))
-                    throw new SourceError(c.pos(), "unknown function '" + n3.id() + "'");
+                    throw new SourceError(c.pos(), "unknown function '" + n3.id() + "'" + suggest(n3.id()));
                 throw new SourceError(c.pos(), "a call through a function pointer must be a statement of its own");
             }
             Builtin b = builtins.get(n.id());

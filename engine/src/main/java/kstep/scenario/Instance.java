@@ -139,7 +139,7 @@ public final class Instance {
 
     private Function handler(YNode n, int params) {
         Function f = program.function(n.str());
-        if (f == null) throw n.error("no model function '" + n.str() + "'");
+        if (f == null) throw n.error("no model function '" + n.str() + "'" + kstep.lang.Suggest.didYouMean(n.str(), program.functions().keySet()));
         if (f.params() != params) throw n.error(f.name() + " must take " + params + " parameter" + (params == 1 ? "" : "s"));
         return f;
     }

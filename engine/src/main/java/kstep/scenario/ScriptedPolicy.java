@@ -166,7 +166,10 @@ final class ScriptedPolicy implements SchedulePolicy {
         if (ch.kind() == Choice.Kind.EVENT || ch.cpu() >= w.cpuCount()) return null;
         Cpu cpu = w.cpu(ch.cpu());
         if (ch.kind() == Choice.Kind.IRQ && cpu.pendingIrqs().isEmpty()) return null;
-        if (ch.kind() == Choice.Kind.SOFTIRQ && cpu.pendingSoftirqs() == 0) return null;
+        // nothing pending yet: worth waiting only while an interrupt handler runs, which may raise one
+        boolean inHardirq = false;
+        for (Frame f : w.current(ch.cpu()).stack()) if (f.kind() == Frame.Kind.IRQ) inHardirq = true;
+        if (ch.kind() == Choice.Kind.SOFTIRQ && cpu.pendingSoftirqs() == 0 && !inHardirq) return null;
         if (ch.kind() == Choice.Kind.PREEMPT && cpu.runqueue().isEmpty()) return null;
         Choice step = Choice.step(ch.cpu());
         return enabled.contains(step) ? step : null;

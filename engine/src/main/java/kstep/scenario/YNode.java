@@ -134,7 +134,9 @@ public final class YNode {
     public void allowOnly(Set<String> allowed) {
         for (String k : map().keySet()) {
             if (!allowed.contains(k)) {
-                throw new SourceError(keyPos(k), "unknown key '" + k + "' (expected one of: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+                if (allowed.isEmpty()) throw new SourceError(keyPos(k), "unknown key '" + k + "': this section takes no keys");
+                throw new SourceError(keyPos(k), "unknown key '" + k + "' (expected one of: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")"
+                    + kstep.lang.Suggest.didYouMean(k, allowed));
             }
         }
     }

@@ -27,6 +27,7 @@ class LockSamplesTest {
     static final Scenario PGO = ScenarioLoader.loadSample("locks/pgo-prf-open");
     static final Scenario ABBA = ScenarioLoader.loadSample("locks/abba");
     static final Scenario IRQ = ScenarioLoader.loadSample("locks/irq-inconsistent");
+    static final Scenario BH = ScenarioLoader.loadSample("locks/softirq-bh");
 
     /** The report in samples/locks/NAME.expected (rewritten from the run with -Dkstep.golden.write). */
     static void assertReport(String name, Finding f) throws IOException {
@@ -119,6 +120,24 @@ class LockSamplesTest {
         Explorer.Result fixed = IRQ.instantiate("fixed").explore(null, Explorer.Goal.finding(null));
         assertNull(fixed.finding());
         assertTrue(fixed.exhausted());
+    }
+
+    @Test
+    void softirqBhLockdepSeesTheSoftirqUsageAndTheSoftirqOnTheHoldingCpuHangsIt() throws IOException {
+        Runner.Result r = BH.instantiate("buggy").runDefault();
+        Finding f = only(r);
+        assertEquals("lockdep-inconsistent", f.kind());
+        assertReport("softirq-bh-buggy", f);
+        Explorer.Result x = BH.instantiate("buggy").explore(null);
+        assertEquals("deadlock", x.finding().kind());
+        assertTrue(x.schedule().contains(kstep.engine.Choice.softirq(0)),
+            "the softirq has to run while ip holds the lock");
+        Runner.Result fixed = BH.instantiate("fixed").runDefault();
+        assertEquals(Runner.Outcome.END, fixed.outcome());
+        assertTrue(fixed.trace().findings().isEmpty());
+        Explorer.Result fx = BH.instantiate("fixed").explore(null, Explorer.Goal.finding(null));
+        assertNull(fx.finding(), "spin_lock_bh keeps NET_RX off the CPU while the lock is held");
+        assertTrue(fx.exhausted());
     }
 
     static LockTable.Row row(World w, String lock) {

@@ -57,7 +57,7 @@ public final class ChoiceBar extends HBox {
         if (possible.isEmpty()) getChildren().add(new Label("nothing can happen: every CPU is stuck or idle"));
     }
 
-    /** "Step cpu0 (CPU 0/KVM)", "Preempt CPU 0/KVM on cpu0", "IRQ 45 (vcpu) on cpu0", "Device: msi". */
+    /** "Step cpu0 (CPU 0/KVM)", "Preempt CPU 0/KVM on cpu0", "IRQ 45 (vcpu) on cpu0", "Softirq NET_RX on cpu0", "Device: msi". */
     public static String label(World w, Choice c, Map<String, ExternalEvent> events) {
         switch (c.kind()) {
             case EVENT -> {
@@ -68,6 +68,16 @@ public final class ChoiceBar extends HBox {
             }
             case PREEMPT -> {
                 return "Preempt " + comm(w, w.current(c.cpu())) + " on cpu" + c.cpu();
+            }
+            case SOFTIRQ -> {
+                StringBuilder names = new StringBuilder();
+                int pending = w.cpu(c.cpu()).pendingSoftirqs();
+                for (int nr = 0; nr < 10; nr++) {
+                    KObject s = w.named("softirq" + nr);
+                    if ((pending & (1 << nr)) == 0 || s == null) continue;
+                    names.append(names.length() == 0 ? "" : ", ").append(s.text("name"));
+                }
+                return "Softirq " + names + " on cpu" + c.cpu();
             }
             default -> {
                 return "Step cpu" + c.cpu() + " (" + comm(w, w.current(c.cpu())) + ")";
