@@ -79,6 +79,34 @@ class CliTest {
     }
 
     @Test
+    void theLockSamplesRunAndExploreFromTheCommandLine(@TempDir Path dir) throws Exception {
+        Out run = kstep("run", "locks/pgo-prf-open", "--json");
+        assertEquals(Cli.FOUND, run.code());
+        String msg = json(run.out()).get("findings").get(0).get("message").asText();
+        assertTrue(msg.startsWith("BUG: sleeping function called from invalid context at include/linux/sched/mm.h:201\n"
+            + "in_atomic(): 1, irqs_disabled(): 1, non_block: 0, pid: 337, name: cat\n1 lock held by cat/337:\n"), msg);
+        assertTrue(msg.contains("\nCall trace:\n"), "the whole splat, stack and all");
+
+        Out v2 = kstep("explore", "locks/pgo-prf-open", "--variant", "v2", "--json");
+        assertEquals(Cli.FOUND, v2.code());
+        assertEquals("syscall-error", json(v2.out()).get("finding").get("kind").asText());
+        Out clean = kstep("explore", "locks/pgo-prf-open", "--variant", "buggy", "--goal", "clean-end");
+        assertEquals(Cli.FOUND, clean.code(), "no clean schedule exists");
+        assertTrue(clean.out().contains("every one meets a finding first"));
+
+        Out abba = kstep("explore", "locks/abba", "--target", "lockdep-circular");
+        assertEquals(Cli.FOUND, abba.code());
+        assertTrue(abba.out().contains("WARNING: possible circular locking dependency detected"));
+
+        Out shot = kstep("export", "locks/abba", "--out", dir.toString(), "--steps", "42", "--tabs", "lockdep,dmesg");
+        assertEquals(Cli.FOUND, shot.code(), shot.err());
+        assertTrue(Files.exists(dir.resolve("step-0042.png")));
+        Out badTab = kstep("export", "locks/abba", "--out", dir.resolve("x").toString(), "--steps", "1", "--tabs", "vgic");
+        assertEquals(Cli.BAD_INPUT, badTab.code());
+        assertEquals("kstep: no tab 'vgic' here (tabs: locks, lockdep, notes, events, findings, dmesg)\n", badTab.err());
+    }
+
+    @Test
     void seededRunsRepeatAndDifferBySeed() {
         Out a = kstep("run", "vgic/doorbell-preemption", "--variant", "fixed", "--seed", "5", "--max-steps", "3000");
         Out b = kstep("run", "vgic/doorbell-preemption", "--variant", "fixed", "--seed", "5", "--max-steps", "3000");
