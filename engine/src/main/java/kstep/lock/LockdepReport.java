@@ -67,6 +67,27 @@ final class LockdepReport {
         return t.text("comm") + "/" + t.getLong("pid");
     }
 
+    /** A report's banner: a rule as long as the kernel's, the title, print_kernel_ident(), a dashed rule. */
+    private static StringBuilder banner(Exec x, int rule, String title) {
+        return new StringBuilder().append("=".repeat(rule)).append('\n').append(title).append('\n')
+            .append(KernelText.ident(x.config(), x.world())).append('\n').append("-".repeat(rule)).append('\n');
+    }
+
+    /** "TASK/PID is trying to acquire lock:", the lock, and the one already held. */
+    private static void tryingToAcquire(StringBuilder b, Exec x, LockdepState s, Held next, Held prev) {
+        b.append(who(x)).append(" is trying to acquire lock:\n");
+        b.append(printLock(x.config(), x.world(), s, next)).append('\n');
+        b.append("\nbut task is already holding lock:\n");
+        b.append(printLock(x.config(), x.world(), s, prev)).append('\n');
+    }
+
+    /** The end of every report: the task's held locks (unless already printed), then dump_stack(). */
+    private static void heldAndBacktrace(StringBuilder b, Exec x, LockdepState s, boolean held) {
+        if (held) b.append(heldLocks(x.config(), x.world(), s, x.currentTaskStruct()));
+        b.append("\nstack backtrace:\n");
+        b.append(KernelText.dumpStack(x));
+    }
+
     private static void report(Exec x, LockdepState s, String kind, String text) {
         Lockdep.off(s);
         x.finding(kind, text);
@@ -78,18 +99,10 @@ final class LockdepReport {
 
     /** print_circular_bug(): the new lock depends, through the graph, on a lock the task holds. */
     static void circular(Exec x, LockdepState s, Held prev, Held next, List<Integer> path) {
-        World w = x.world();
         s.reportedCycle.clear();
         s.reportedCycle.addAll(path);
-        StringBuilder b = new StringBuilder();
-        b.append("======================================================\n");
-        b.append("WARNING: possible circular locking dependency detected\n");
-        b.append(KernelText.ident(x.config(), w)).append('\n');
-        b.append("------------------------------------------------------\n");
-        b.append(who(x)).append(" is trying to acquire lock:\n");
-        b.append(printLock(x.config(), w, s, next)).append('\n');
-        b.append("\nbut task is already holding lock:\n");
-        b.append(printLock(x.config(), w, s, prev)).append('\n');
+        StringBuilder b = banner(x, 54, "WARNING: possible circular locking dependency detected");
+        tryingToAcquire(b, x, s, next, prev);
         b.append("\nwhich lock already depends on the new lock.\n\n");
         b.append("\nthe existing dependency chain (in reverse order) is:\n");
         // path runs next -> ... -> prev; lockdep prints it from prev back to next, deepest first
@@ -114,9 +127,7 @@ final class LockdepReport {
         b.append("                               lock(").append(cls(s, target)).append(");\n");
         b.append("  lock(").append(cls(s, source)).append(");\n");
         b.append("\n *** DEADLOCK ***\n\n");
-        b.append(heldLocks(x.config(), w, s, x.currentTaskStruct()));
-        b.append("\nstack backtrace:\n");
-        b.append(KernelText.dumpStack(x));
+        heldAndBacktrace(b, x, s, true);
         report(x, s, "lockdep-circular", b.toString());
     }
 
@@ -124,11 +135,7 @@ final class LockdepReport {
     static void inconsistent(Exec x, LockdepState s, Held h, int prevBit, int newBit) {
         World w = x.world();
         int pc = x.cpu().preemptCount();
-        StringBuilder b = new StringBuilder();
-        b.append("================================\n");
-        b.append("WARNING: inconsistent lock state\n");
-        b.append(KernelText.ident(x.config(), w)).append('\n');
-        b.append("--------------------------------\n");
+        StringBuilder b = banner(x, 32, "WARNING: inconsistent lock state");
         b.append("inconsistent {").append(Lockdep.USAGE_STR[prevBit]).append("} -> {").append(Lockdep.USAGE_STR[newBit]).append("} usage.\n");
         b.append(who(x)).append(' ').append(irqState(x)).append(" takes:\n");
         b.append(printLock(x.config(), w, s, h)).append('\n');
@@ -144,24 +151,14 @@ final class LockdepReport {
         b.append("  <Interrupt>\n");
         b.append("    lock(").append(cls(s, h.cls())).append(");\n");
         b.append("\n *** DEADLOCK ***\n\n");
-        b.append(heldLocks(x.config(), w, s, x.currentTaskStruct()));
-        b.append("\nstack backtrace:\n");
-        b.append(KernelText.dumpStack(x));
+        heldAndBacktrace(b, x, s, true);
         report(x, s, "lockdep-inconsistent", b.toString());
     }
 
     /** print_deadlock_bug(): the task takes a class it already holds. */
     static void recursive(Exec x, LockdepState s, Held prev, Held next) {
-        World w = x.world();
-        StringBuilder b = new StringBuilder();
-        b.append("============================================\n");
-        b.append("WARNING: possible recursive locking detected\n");
-        b.append(KernelText.ident(x.config(), w)).append('\n');
-        b.append("--------------------------------------------\n");
-        b.append(who(x)).append(" is trying to acquire lock:\n");
-        b.append(printLock(x.config(), w, s, next)).append('\n');
-        b.append("\nbut task is already holding lock:\n");
-        b.append(printLock(x.config(), w, s, prev)).append('\n');
+        StringBuilder b = banner(x, 44, "WARNING: possible recursive locking detected");
+        tryingToAcquire(b, x, s, next, prev);
         b.append("\nother info that might help us debug this:\n");
         b.append(" Possible unsafe locking scenario:\n\n");
         b.append("       CPU0\n");
@@ -170,9 +167,7 @@ final class LockdepReport {
         b.append("  lock(").append(cls(s, next.cls())).append(");\n");
         b.append("\n *** DEADLOCK ***\n\n");
         b.append(" May be due to missing lock nesting notation\n\n");
-        b.append(heldLocks(x.config(), w, s, x.currentTaskStruct()));
-        b.append("\nstack backtrace:\n");
-        b.append(KernelText.dumpStack(x));
+        heldAndBacktrace(b, x, s, true);
         report(x, s, "lockdep-recursive", b.toString());
     }
 
@@ -230,11 +225,7 @@ final class LockdepReport {
         int unsafe = fwd.get(0);
         int safeBit = (s.usage(safe) & (1 << state)) != 0 ? state : state + Lockdep.READ;
         int unsafeBit = (s.usage(unsafe) & (1 << (state + Lockdep.DIR))) != 0 ? state + Lockdep.DIR : state + Lockdep.DIR + Lockdep.READ;
-        StringBuilder b = new StringBuilder();
-        b.append("=====================================================\n");
-        b.append("WARNING: ").append(irq).append("-safe -> ").append(irq).append("-unsafe lock order detected\n");
-        b.append(KernelText.ident(x.config(), w)).append('\n');
-        b.append("-----------------------------------------------------\n");
+        StringBuilder b = banner(x, 53, "WARNING: " + irq + "-safe -> " + irq + "-unsafe lock order detected");
         b.append(who(x)).append(' ').append(irqState(x)).append(" is trying to acquire:\n");
         b.append(printLock(x.config(), w, s, next)).append('\n');
         b.append("\nand this task is already holding:\n");
@@ -288,27 +279,19 @@ final class LockdepReport {
             List<String> t = i + 1 < fwd.size() ? depTrace(s, fwd.get(i + 1), fwd.get(i)) : KernelText.callTrace(x.task());
             b.append(trace(t, 3)).append('\n');
         }
-        b.append("\nstack backtrace:\n");
-        b.append(KernelText.dumpStack(x));
+        heldAndBacktrace(b, x, s, false);
         report(x, s, "lockdep-irq-order", b.toString());
     }
 
     /** print_unlock_imbalance_bug(): releasing a lock the task does not hold. */
     static void unlockImbalance(Exec x, LockdepState s, KObject l) {
-        World w = x.world();
         int cls = Lockdep.classOf(x, l);
-        StringBuilder b = new StringBuilder();
-        b.append("=====================================\n");
-        b.append("WARNING: bad unlock balance detected!\n");
-        b.append(KernelText.ident(x.config(), w)).append('\n');
-        b.append("-------------------------------------\n");
+        StringBuilder b = banner(x, 37, "WARNING: bad unlock balance detected!");
         b.append(who(x)).append(" is trying to release lock (").append(cls(s, cls)).append(") at:\n");
         b.append(KernelText.ipSym(x.frame(), x.frame().pc())).append('\n');
         b.append("but there are no more locks to release!\n");
         b.append("\nother info that might help us debug this:\n");
-        b.append(heldLocks(x.config(), w, s, x.currentTaskStruct()));
-        b.append("\nstack backtrace:\n");
-        b.append(KernelText.dumpStack(x));
+        heldAndBacktrace(b, x, s, true);
         report(x, s, "lockdep-unlock-imbalance", b.toString());
     }
 }
