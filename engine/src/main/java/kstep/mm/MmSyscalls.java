@@ -1,0 +1,349 @@
+package kstep.mm;
+
+import java.util.List;
+
+/**
+ * The address-space system calls with Linux 6.18's checks, merges, splits and error codes: mmap (mm/mmap.c
+ * do_mmap, mm/vma.c __mmap_region), munmap, mprotect (mm/mprotect.c), mlock/munlock (mm/mlock.c), madvise
+ * (mm/madvise.c), mremap (mm/mremap.c), brk, and a user access that faults (mm/memory.c). Each returns 0 (or
+ * the address it mapped) or -errno, never throws for the caller's mistakes.
+ */
+public final class MmSyscalls {
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int PROT_EXEC = 4;
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_FIXED = 0x10;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_NORESERVE = 0x4000;
+    public static final int MAP_LOCKED = 0x2000;
+    public static final int MREMAP_MAYMOVE = 1;
+    public static final int MREMAP_FIXED = 2;
+    public static final int MADV_DONTNEED = 4;
+    public static final int MADV_DONTFORK = 10;
+    public static final int MADV_DOFORK = 11;
+    public static final int MADV_MERGEABLE = 12;
+    public static final int MADV_UNMERGEABLE = 13;
+
+    private static final long PAGE_MASK = ~(AddressSpace.PAGE_SIZE - 1);
+
+    private MmSyscalls() { }
+
+    static long pageAlign(long len) {
+        return (len + AddressSpace.PAGE_SIZE - 1) & PAGE_MASK;
+    }
+
+    static boolean aligned(long addr) {
+        return (addr & (AddressSpace.PAGE_SIZE - 1)) == 0;
+    }
+
+    // ------------------------------------------------------------------ mmap
+    /**
+     * Follows mm/mmap.c do_mmap() and mm/vma.c __mmap_region(): {@code file} null for anonymous memory, else
+     * mapped from byte offset {@code off}. Returns the address, or -errno.
+     */
+    public static long mmap(AddressSpace mm, long addr, long len, int prot, int flags, MappedFile file, long off) {
+        try {
+            return doMmap(mm, addr, len, prot, flags, file, off);
+        } catch (MmError e) {
+            return -e.errno;
+        }
+    }
+
+    private static long doMmap(AddressSpace mm, long addr, long len, int prot, int flags, MappedFile file, long off) {
+        if ((off & ~PAGE_MASK) != 0) return -Errno.EINVAL; // the x86-64 syscall: offset in bytes, page aligned
+        long pgoff = off >>> AddressSpace.PAGE_SHIFT;
+        if (len == 0) return -Errno.EINVAL;
+        int type = flags & 0x0f;
+        if (type != MAP_SHARED && type != MAP_PRIVATE) return -Errno.EINVAL;
+        len = pageAlign(len);
+        if (len == 0 || len > AddressSpace.TASK_SIZE) return -Errno.ENOMEM;
+        if (pgoff + (len >>> AddressSpace.PAGE_SHIFT) < pgoff) return -Errno.EOVERFLOW;
+        if (mm.mapCount() > mm.maxMapCount) return -Errno.ENOMEM;
+        // __get_unmapped_area()
+        if ((flags & MAP_FIXED) != 0) {
+            if (addr > AddressSpace.TASK_SIZE - len) return -Errno.ENOMEM;
+            if (!aligned(addr)) return -Errno.EINVAL;
+        } else {
+            long hint = addr & PAGE_MASK;
+            long a = hint != 0 && hint <= AddressSpace.TASK_SIZE - len && mm.findVmaIntersection(hint, hint + len) == null
+                ? hint : mm.findGap(len, Math.max(hint, 0x10000), AddressSpace.TASK_SIZE);
+            if (a < 0) return -Errno.ENOMEM;
+            addr = a;
+        }
+        long vmFlags = VmFlags.ofProt(prot) | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC;
+        if ((flags & MAP_LOCKED) != 0) vmFlags |= VmFlags.VM_LOCKED;
+        if (file != null) {
+            if (type == MAP_SHARED) {
+                if ((prot & PROT_WRITE) != 0 && !file.writable()) return -Errno.EACCES;
+                vmFlags |= VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE;
+                if (!file.writable()) vmFlags &= ~(VmFlags.VM_MAYWRITE | VmFlags.VM_SHARED);
+            }
+        } else if (type == MAP_SHARED) {
+            pgoff = 0;
+            vmFlags |= VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE;
+        } else {
+            pgoff = addr >>> AddressSpace.PAGE_SHIFT;
+        }
+        if ((flags & MAP_NORESERVE) != 0) vmFlags |= VmFlags.VM_NORESERVE;
+        return mmapRegion(mm, file, addr, len, vmFlags, pgoff);
+    }
+
+    /** accountable_mapping(): private writable memory is charged to the commit limit (VM_ACCOUNT). */
+    private static boolean accountable(long vmFlags) {
+        return (vmFlags & (VmFlags.VM_NORESERVE | VmFlags.VM_SHARED | VmFlags.VM_WRITE)) == VmFlags.VM_WRITE;
+    }
+
+    /**
+     * Follows mm/vma.c __mmap_region(): unmap what [addr, addr + len) overlaps, try to expand a neighbour
+     * with the same attributes, else insert a new VMA (shared anonymous memory gets its shmem file).
+     */
+    static long mmapRegion(AddressSpace mm, MappedFile file, long addr, long len, long vmFlags, long pgoff) {
+        long end = addr + len;
+        mm.munmapRange(addr, end);
+        if (accountable(vmFlags)) vmFlags |= VmFlags.VM_ACCOUNT;
+        Vma.VmOps ops = file == null ? Vma.VmOps.NONE : file.shmem() ? Vma.VmOps.SHMEM : Vma.VmOps.FILE;
+        VmaMerge g = new VmaMerge();
+        g.prev = mm.prevOf(addr);
+        g.next = mm.nextFrom(end);
+        g.start = addr;
+        g.end = end;
+        g.pgoff = pgoff;
+        g.flags = vmFlags;
+        g.file = file;
+        Vma vma = mm.mergeNew(g);
+        if (vma == null) {
+            MappedFile f = file;
+            if (f == null && (vmFlags & VmFlags.VM_SHARED) != 0) {
+                // shmem_zero_setup(): every shared anonymous mapping is its own deleted /dev/zero shmem file
+                f = mm.newFile(MappedFile.DEV_ZERO, 0x1000 + mm.nextFileId, (len >>> AddressSpace.PAGE_SHIFT) + pgoff, true, true);
+                ops = Vma.VmOps.SHMEM;
+            }
+            vma = new Vma(addr, end, pgoff, vmFlags, f, ops);
+            mm.insert(vma);
+        }
+        if ((vmFlags & VmFlags.VM_LOCKED) != 0) Fault.populate(mm, addr, end, false);
+        return addr;
+    }
+
+    // ------------------------------------------------------------------ munmap
+    /** Follows mm/vma.c do_vmi_munmap(). */
+    public static long munmap(AddressSpace mm, long start, long len) {
+        if (!aligned(start) || start > AddressSpace.TASK_SIZE || len > AddressSpace.TASK_SIZE - start) return -Errno.EINVAL;
+        long end = start + pageAlign(len);
+        if (end == start) return -Errno.EINVAL;
+        try {
+            mm.munmapRange(start, end);
+            return 0;
+        } catch (MmError e) {
+            return -e.errno;
+        }
+    }
+
+    // ------------------------------------------------------------------ mprotect
+    /**
+     * Follows mm/mprotect.c do_mprotect_pkey(): each VMA of the range in turn, stopping at the first hole
+     * (-ENOMEM) or refused permission (-EACCES); what was changed before stays changed.
+     */
+    public static long mprotect(AddressSpace mm, long start, long len, int prot) {
+        if (!aligned(start)) return -Errno.EINVAL;
+        if (len == 0) return 0;
+        len = pageAlign(len);
+        long end = start + len;
+        if (end <= start) return -Errno.ENOMEM;
+        if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0) return -Errno.EINVAL;
+        Vma vma = mm.findVmaIntersection(start, end);
+        if (vma == null || vma.start > start) return -Errno.ENOMEM;
+        Vma prev = start > vma.start ? vma : mm.prev(vma);
+        long nstart = start;
+        long tmp = vma.start;
+        try {
+            while (vma != null && vma.start < end) {
+                if (vma.start != tmp) return -Errno.ENOMEM;
+                long newFlags = VmFlags.ofProt(prot) | (vma.flags & ~(VmFlags.VM_ACCESS_FLAGS | VmFlags.VM_PKEY_BIT0));
+                // newflags >> 4 puts VM_MAY* where VM_* are: each wanted right needs its VM_MAY
+                if ((newFlags & ~(newFlags >> 4) & VmFlags.VM_ACCESS_FLAGS) != 0) return -Errno.EACCES;
+                tmp = Math.min(vma.end, end);
+                Vma[] out = new Vma[1];
+                mprotectFixup(mm, vma, prev, nstart, tmp, newFlags, out);
+                prev = out[0];
+                tmp = prev.end;
+                nstart = tmp;
+                vma = mm.next(prev);
+            }
+            return tmp < end ? -Errno.ENOMEM : 0;
+        } catch (MmError e) {
+            return -e.errno;
+        }
+    }
+
+    /** Follows mm/mprotect.c mprotect_fixup(): accounting, the merge or split, and COW for locked private memory. */
+    private static void mprotectFixup(AddressSpace mm, Vma vma, Vma prev, long start, long end, long newFlags, Vma[] pprev) {
+        long oldFlags = vma.flags;
+        if (newFlags == oldFlags) {
+            pprev[0] = vma;
+            return;
+        }
+        // a private mapping made writable is charged; made read-only again it is uncharged only while it
+        // is anonymous memory nobody has written to yet
+        if ((newFlags & VmFlags.VM_WRITE) != 0) {
+            if ((oldFlags & (VmFlags.VM_ACCOUNT | VmFlags.VM_WRITE | VmFlags.VM_HUGETLB | VmFlags.VM_SHARED | VmFlags.VM_NORESERVE)) == 0)
+                newFlags |= VmFlags.VM_ACCOUNT;
+        } else if ((oldFlags & VmFlags.VM_ACCOUNT) != 0 && vma.isAnonymous() && vma.anonVma == 0) {
+            newFlags &= ~VmFlags.VM_ACCOUNT;
+        }
+        Vma v = mm.modify(prev, vma, start, end, newFlags, vma.anonName);
+        pprev[0] = v;
+        v.flags = newFlags;
+        // a private VM_LOCKED VMA becoming writable: break COW now rather than take faults later
+        if ((oldFlags & (VmFlags.VM_WRITE | VmFlags.VM_SHARED | VmFlags.VM_LOCKED)) == VmFlags.VM_LOCKED && (newFlags & VmFlags.VM_WRITE) != 0)
+            Fault.populateVma(mm, v, start, end);
+    }
+
+    // ------------------------------------------------------------------ mlock
+    /** Follows mm/mlock.c do_mlock(): lock the VMAs, then fault the range in; a failed fault is -ENOMEM. */
+    public static long mlock(AddressSpace mm, long start, long len) {
+        len = pageAlign(len + (start & ~PAGE_MASK));
+        start &= PAGE_MASK;
+        try {
+            applyLockFlags(mm, start, len, VmFlags.VM_LOCKED);
+        } catch (MmError e) {
+            return -e.errno;
+        }
+        int err = Fault.populate(mm, start, start + len, false);
+        // __mlock_posix_error_return(): EFAULT and ENOMEM both become ENOMEM
+        return err == -Errno.EFAULT ? -Errno.ENOMEM : err;
+    }
+
+    /** Follows mm/mlock.c sys_munlock(). */
+    public static long munlock(AddressSpace mm, long start, long len) {
+        len = pageAlign(len + (start & ~PAGE_MASK));
+        start &= PAGE_MASK;
+        try {
+            applyLockFlags(mm, start, len, 0);
+            return 0;
+        } catch (MmError e) {
+            return -e.errno;
+        }
+    }
+
+    /** Follows mm/mlock.c apply_vma_lock_flags(): the range must start in a VMA and have no holes. */
+    private static void applyLockFlags(AddressSpace mm, long start, long len, long lockFlags) {
+        long end = start + len;
+        if (end < start) throw new MmError(Errno.EINVAL);
+        if (end == start) return;
+        Vma vma = mm.vmaLookup(start);
+        if (vma == null) throw new MmError(Errno.ENOMEM);
+        Vma prev = start > vma.start ? vma : mm.prev(vma);
+        long nstart = start;
+        long tmp = vma.start;
+        while (vma != null && vma.start < end) {
+            if (vma.start != tmp) throw new MmError(Errno.ENOMEM);
+            long newFlags = (vma.flags & ~VmFlags.VM_LOCKED_MASK) | lockFlags;
+            tmp = Math.min(vma.end, end);
+            prev = mlockFixup(mm, vma, prev, nstart, tmp, newFlags);
+            tmp = prev.end;
+            nstart = tmp;
+            vma = mm.next(prev);
+        }
+        if (tmp < end) throw new MmError(Errno.ENOMEM);
+    }
+
+    /** Follows mm/mlock.c mlock_fixup(): special mappings are never locked. */
+    private static Vma mlockFixup(AddressSpace mm, Vma vma, Vma prev, long start, long end, long newFlags) {
+        if (newFlags == vma.flags || (vma.flags & VmFlags.VM_SPECIAL) != 0 || (vma.flags & VmFlags.VM_HUGETLB) != 0) return vma;
+        Vma v = mm.modify(prev, vma, start, end, newFlags, vma.anonName);
+        v.flags = newFlags;
+        return v;
+    }
+
+    // ------------------------------------------------------------------ madvise
+    /**
+     * Follows mm/madvise.c do_madvise() and madvise_walk_vmas(): holes in the range are skipped and reported
+     * as -ENOMEM at the end; an error on a VMA stops the walk.
+     */
+    public static long madvise(AddressSpace mm, long start, long lenIn, int behavior) {
+        if (behavior != MADV_DONTNEED && behavior != MADV_DONTFORK && behavior != MADV_DOFORK && behavior != MADV_MERGEABLE
+            && behavior != MADV_UNMERGEABLE) return -Errno.EINVAL;
+        if (!aligned(start)) return -Errno.EINVAL;
+        long len = pageAlign(lenIn);
+        if (lenIn != 0 && len == 0) return -Errno.EINVAL;
+        long end = start + len;
+        if (end < start) return -Errno.EINVAL;
+        if (end == start) return 0;
+        int unmappedError = 0;
+        Vma vma = mm.findVma(start);
+        Vma prev = vma != null && start > vma.start ? vma : (vma == null ? mm.prevOf(start) : mm.prev(vma));
+        try {
+            for (;;) {
+                if (vma == null) return -Errno.ENOMEM;
+                if (start < vma.start) {
+                    unmappedError = -Errno.ENOMEM;
+                    start = vma.start;
+                    if (start >= end) break;
+                }
+                long tmp = Math.min(vma.end, end);
+                prev = madviseVma(mm, vma, prev, start, tmp, behavior);
+                start = tmp;
+                if (prev != null && start < prev.end) start = prev.end;
+                if (start >= end) break;
+                vma = prev != null ? mm.findVma(prev.end) : mm.findVma(start);
+            }
+        } catch (MmError e) {
+            return -e.errno;
+        }
+        return unmappedError;
+    }
+
+    /** Follows mm/madvise.c madvise_vma_behavior() and madvise_update_vma(). */
+    private static Vma madviseVma(AddressSpace mm, Vma vma, Vma prev, long start, long end, int behavior) {
+        long newFlags = vma.flags;
+        switch (behavior) {
+            case MADV_DONTNEED -> {
+                // madvise_dontneed_free_valid_vma(): not on locked or PFN mappings; the pages go, the VMA stays
+                if ((vma.flags & (VmFlags.VM_LOCKED | VmFlags.VM_PFNMAP | VmFlags.VM_HUGETLB)) != 0) throw new MmError(Errno.EINVAL);
+                Fault.zap(mm, vma, start, end);
+                return vma;
+            }
+            case MADV_DONTFORK -> newFlags |= VmFlags.VM_DONTCOPY;
+            case MADV_DOFORK -> {
+                if ((vma.flags & VmFlags.VM_IO) != 0) throw new MmError(Errno.EINVAL);
+                newFlags &= ~VmFlags.VM_DONTCOPY;
+            }
+            case MADV_MERGEABLE -> {
+                // ksm_madvise(): vma_ksm_compatible() or the advice is ignored
+                long never = VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE | VmFlags.VM_PFNMAP | VmFlags.VM_IO | VmFlags.VM_DONTEXPAND
+                    | VmFlags.VM_HUGETLB | VmFlags.VM_MIXEDMAP;
+                if ((vma.flags & never) == 0) newFlags |= VmFlags.VM_MERGEABLE;
+            }
+            case MADV_UNMERGEABLE -> newFlags &= ~VmFlags.VM_MERGEABLE;
+            default -> throw new MmError(Errno.EINVAL);
+        }
+        if (newFlags == vma.flags) return vma;
+        Vma v = mm.modify(prev, vma, start, end, newFlags, vma.anonName);
+        v.flags = newFlags;
+        return v;
+    }
+
+    // ------------------------------------------------------------------ touch
+    /** A user access of one byte at {@code addr}: 0, or -EFAULT where the process would get SIGSEGV or SIGBUS. */
+    public static long touch(AddressSpace mm, long addr, boolean write) {
+        return Fault.userAccess(mm, addr, write);
+    }
+
+    // ------------------------------------------------------------------ mremap
+    /** Follows mm/mremap.c SYSCALL_DEFINE5(mremap) and do_mremap(). */
+    public static long mremap(AddressSpace mm, long addr, long oldLen, long newLen, int flags, long newAddr) {
+        try {
+            return Mremap.mremap(mm, addr, oldLen, newLen, flags, newAddr);
+        } catch (MmError e) {
+            return -e.errno;
+        }
+    }
+
+    /** The VMAs mmap would leave; used by callers that want to look without keeping a reference. */
+    static List<Vma> snapshot(AddressSpace mm) {
+        return mm.vmas();
+    }
+}
