@@ -57,8 +57,9 @@ public final class AddressSpace {
         return Collections.unmodifiableList(new ArrayList<>(vmas.values()));
     }
 
-    /** find_vma(): the first VMA that ends above {@code addr}, or null. */
+    /** find_vma(): the first VMA that ends above {@code addr}, or null. Addresses are unsigned, as the kernel's. */
     public Vma findVma(long addr) {
+        if (MmSyscalls.above(addr, TASK_SIZE)) return null;
         Map.Entry<Long, Vma> f = vmas.floorEntry(addr);
         if (f != null && f.getValue().end > addr) return f.getValue();
         Map.Entry<Long, Vma> h = vmas.higherEntry(addr);
@@ -67,6 +68,7 @@ public final class AddressSpace {
 
     /** vma_lookup(): the VMA containing {@code addr}, or null. */
     public Vma vmaLookup(long addr) {
+        if (MmSyscalls.above(addr, TASK_SIZE)) return null;
         Map.Entry<Long, Vma> f = vmas.floorEntry(addr);
         return f != null && f.getValue().end > addr ? f.getValue() : null;
     }
@@ -91,12 +93,14 @@ public final class AddressSpace {
 
     /** The last VMA that starts below {@code addr} (find_vma_prev()'s prev for a gap at addr), or null. */
     Vma prevOf(long addr) {
+        if (MmSyscalls.above(addr, TASK_SIZE)) return vmas.isEmpty() ? null : vmas.lastEntry().getValue();
         Map.Entry<Long, Vma> e = vmas.lowerEntry(addr);
         return e == null ? null : e.getValue();
     }
 
     /** The first VMA starting at or after {@code addr}, or null. */
     Vma nextFrom(long addr) {
+        if (MmSyscalls.above(addr, TASK_SIZE)) return null;
         Map.Entry<Long, Vma> e = vmas.ceilingEntry(addr);
         return e == null ? null : e.getValue();
     }
@@ -340,6 +344,22 @@ public final class AddressSpace {
         }
         for (Vma v : removed) remove(v);
         return removed;
+    }
+
+    /**
+     * Follows mm/vma.c do_vmi_munmap()'s checks, then unmaps: 0, -EINVAL for a bad range, -ENOMEM when a split
+     * in the middle would pass the map count limit.
+     */
+    long doMunmap(long start, long len) {
+        if ((start & (PAGE_SIZE - 1)) != 0 || MmSyscalls.above(start, TASK_SIZE) || MmSyscalls.above(len, TASK_SIZE - start)) return -Errno.EINVAL;
+        long end = start + MmSyscalls.pageAlign(len);
+        if (end == start) return -Errno.EINVAL;
+        try {
+            munmapRange(start, end);
+            return 0;
+        } catch (MmError e) {
+            return -e.errno;
+        }
     }
 
     // ------------------------------------------------------------------ anon_vma (mm/rmap.c, mm/vma.c)

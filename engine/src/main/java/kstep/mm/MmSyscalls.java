@@ -34,6 +34,11 @@ public final class MmSyscalls {
         return (len + AddressSpace.PAGE_SIZE - 1) & PAGE_MASK;
     }
 
+    /** a > b, as the kernel compares its unsigned longs. */
+    static boolean above(long a, long b) {
+        return Long.compareUnsigned(a, b) > 0;
+    }
+
     static boolean aligned(long addr) {
         return (addr & (AddressSpace.PAGE_SIZE - 1)) == 0;
     }
@@ -58,12 +63,12 @@ public final class MmSyscalls {
         int type = flags & 0x0f;
         if (type != MAP_SHARED && type != MAP_PRIVATE) return -Errno.EINVAL;
         len = pageAlign(len);
-        if (len == 0 || len > AddressSpace.TASK_SIZE) return -Errno.ENOMEM;
+        if (len == 0 || above(len, AddressSpace.TASK_SIZE)) return -Errno.ENOMEM;
         if (pgoff + (len >>> AddressSpace.PAGE_SHIFT) < pgoff) return -Errno.EOVERFLOW;
         if (mm.mapCount() > mm.maxMapCount) return -Errno.ENOMEM;
         // __get_unmapped_area()
         if ((flags & MAP_FIXED) != 0) {
-            if (addr > AddressSpace.TASK_SIZE - len) return -Errno.ENOMEM;
+            if (above(addr, AddressSpace.TASK_SIZE - len)) return -Errno.ENOMEM;
             if (!aligned(addr)) return -Errno.EINVAL;
         } else {
             long hint = addr & PAGE_MASK;
@@ -130,15 +135,16 @@ public final class MmSyscalls {
     // ------------------------------------------------------------------ munmap
     /** Follows mm/vma.c do_vmi_munmap(). */
     public static long munmap(AddressSpace mm, long start, long len) {
-        if (!aligned(start) || start > AddressSpace.TASK_SIZE || len > AddressSpace.TASK_SIZE - start) return -Errno.EINVAL;
-        long end = start + pageAlign(len);
-        if (end == start) return -Errno.EINVAL;
-        try {
-            mm.munmapRange(start, end);
-            return 0;
-        } catch (MmError e) {
-            return -e.errno;
-        }
+        return mm.doMunmap(start, len);
+    }
+
+    /**
+     * An end address for walking VMAs: anything above the user address space stands for "past every VMA",
+     * which is all the kernel's unsigned comparisons need of it.
+     */
+    static long cap(long end) {
+        long limit = 1L << 48;
+        return above(end, limit) ? limit : end;
     }
 
     // ------------------------------------------------------------------ mprotect
@@ -151,8 +157,9 @@ public final class MmSyscalls {
         if (len == 0) return 0;
         len = pageAlign(len);
         long end = start + len;
-        if (end <= start) return -Errno.ENOMEM;
+        if (!above(end, start)) return -Errno.ENOMEM;
         if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0) return -Errno.EINVAL;
+        end = cap(end);
         Vma vma = mm.findVmaIntersection(start, end);
         if (vma == null || vma.start > start) return -Errno.ENOMEM;
         Vma prev = start > vma.start ? vma : mm.prev(vma);
@@ -211,7 +218,7 @@ public final class MmSyscalls {
         } catch (MmError e) {
             return -e.errno;
         }
-        int err = Fault.populate(mm, start, start + len, false);
+        int err = Fault.populate(mm, start, cap(start + len), false);
         // __mlock_posix_error_return(): EFAULT and ENOMEM both become ENOMEM
         return err == -Errno.EFAULT ? -Errno.ENOMEM : err;
     }
@@ -231,8 +238,9 @@ public final class MmSyscalls {
     /** Follows mm/mlock.c apply_vma_lock_flags(): the range must start in a VMA and have no holes. */
     private static void applyLockFlags(AddressSpace mm, long start, long len, long lockFlags) {
         long end = start + len;
-        if (end < start) throw new MmError(Errno.EINVAL);
+        if (above(start, end)) throw new MmError(Errno.EINVAL);
         if (end == start) return;
+        end = cap(end);
         Vma vma = mm.vmaLookup(start);
         if (vma == null) throw new MmError(Errno.ENOMEM);
         Vma prev = start > vma.start ? vma : mm.prev(vma);
@@ -270,8 +278,9 @@ public final class MmSyscalls {
         long len = pageAlign(lenIn);
         if (lenIn != 0 && len == 0) return -Errno.EINVAL;
         long end = start + len;
-        if (end < start) return -Errno.EINVAL;
+        if (above(start, end)) return -Errno.EINVAL;
         if (end == start) return 0;
+        end = cap(end);
         int unmappedError = 0;
         Vma vma = mm.findVma(start);
         Vma prev = vma != null && start > vma.start ? vma : (vma == null ? mm.prevOf(start) : mm.prev(vma));

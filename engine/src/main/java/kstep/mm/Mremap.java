@@ -19,7 +19,15 @@ final class Mremap {
         boolean populateExpand;
 
         long delta() {
-            return Math.abs(oldLen - newLen);
+            return MmSyscalls.above(oldLen, newLen) ? oldLen - newLen : newLen - oldLen;
+        }
+
+        boolean expands() {
+            return MmSyscalls.above(newLen, oldLen);
+        }
+
+        boolean shrinks() {
+            return MmSyscalls.above(oldLen, newLen);
         }
 
         boolean impliesNewAddr() {
@@ -56,12 +64,12 @@ final class Mremap {
         if (!MmSyscalls.aligned(r.addr)) return -Errno.EINVAL;
         // a zero old length duplicates a shared mapping; a zero new length is nonsense
         if (r.newLen == 0) return -Errno.EINVAL;
-        if (r.newLen > AddressSpace.TASK_SIZE) return -Errno.EINVAL;
+        if (MmSyscalls.above(r.newLen, AddressSpace.TASK_SIZE)) return -Errno.EINVAL;
         if (!r.impliesNewAddr()) return 0;
-        if (r.newAddr > AddressSpace.TASK_SIZE - r.newLen) return -Errno.EINVAL;
+        if (MmSyscalls.above(r.newAddr, AddressSpace.TASK_SIZE - r.newLen)) return -Errno.EINVAL;
         if (!MmSyscalls.aligned(r.newAddr)) return -Errno.EINVAL;
         if ((r.flags & MmSyscalls.MREMAP_MAYMOVE) == 0) return -Errno.EINVAL;
-        if (r.addr + r.oldLen > r.newAddr && r.newAddr + r.newLen > r.addr) return -Errno.EINVAL;
+        if (MmSyscalls.above(r.addr + r.oldLen, r.newAddr) && MmSyscalls.above(r.newAddr + r.newLen, r.addr)) return -Errno.EINVAL;
         // both VMAs may split in three before the unmaps: stay clear of the limit
         if (mm.mapCount() + 2 >= mm.maxMapCount - 3) return -Errno.ENOMEM;
         return 0;
@@ -72,12 +80,12 @@ final class Mremap {
         Vma vma = r.vma;
         if (vma == null) return -Errno.EFAULT;
         if (!r.impliesNewAddr()) r.newAddr = r.addr;
-        boolean expand = r.newLen > r.oldLen;
-        if (!expand && !r.impliesNewAddr()) return 0;
+        if (!r.expands() && !r.impliesNewAddr()) return 0;
         if (r.oldLen == 0 && (vma.flags & (VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE)) == 0) return -Errno.EINVAL;
         // the range must not run past the VMA's end; a shrinking move only keeps (and checks) the new length
-        if (Math.min(r.oldLen, r.newLen) > vma.end - r.addr) return -Errno.EFAULT;
-        if (r.newLen <= r.oldLen) return 0;
+        long kept = Long.compareUnsigned(r.oldLen, r.newLen) < 0 ? r.oldLen : r.newLen;
+        if (MmSyscalls.above(kept, vma.end - r.addr)) return -Errno.EFAULT;
+        if (!r.expands()) return 0;
         if ((vma.flags & VmFlags.VM_LOCKED) != 0) r.populateExpand = true;
         long pgoff = ((r.addr - vma.start) >>> AddressSpace.PAGE_SHIFT) + vma.pgoff;
         if (pgoff + (r.newLen >>> AddressSpace.PAGE_SHIFT) < pgoff) return -Errno.EINVAL;
@@ -88,10 +96,10 @@ final class Mremap {
     /** mremap_at(): no new address asked for. */
     private static long mremapAt(AddressSpace mm, Remap r) {
         if (r.oldLen == r.newLen) return r.addr;
-        if (r.oldLen > r.newLen) {
+        if (r.shrinks()) {
             // shrink_vma(): unmap the tail, whatever VMAs it covers
-            mm.munmapRange(r.addr + r.newLen, r.addr + r.oldLen);
-            return r.addr;
+            long err = mm.doMunmap(r.addr + r.newLen, r.oldLen - r.newLen);
+            return err != 0 ? err : r.addr;
         }
         return expandVma(mm, r);
     }
@@ -120,12 +128,14 @@ final class Mremap {
 
     /** mremap_to(): MREMAP_FIXED. The destination is unmapped first, then the source shrunk, then moved. */
     private static long mremapTo(AddressSpace mm, Remap r) {
-        mm.munmapRange(r.newAddr, r.newAddr + r.newLen);
+        long err = mm.doMunmap(r.newAddr, r.newLen);
+        if (err != 0) return err;
         r.vma = mm.vmaLookup(r.addr);
         if (r.vma == null) return -Errno.EFAULT;
-        if (r.oldLen > r.newLen) {
+        if (r.shrinks()) {
             // shrink_vma(): the split may have left vma's struct on the unmapped side, so look it up again
-            mm.munmapRange(r.addr + r.newLen, r.addr + r.oldLen);
+            err = mm.doMunmap(r.addr + r.newLen, r.oldLen - r.newLen);
+            if (err != 0) return err;
             r.oldLen = r.newLen;
             r.vma = mm.vmaLookup(r.addr);
         }
@@ -204,13 +214,14 @@ final class Mremap {
      * again on what is left of the source VMA either side.
      */
     private static void unmapSource(AddressSpace mm, Vma vma, long addr, long len) {
-        if (len == 0) return; // do_vmi_munmap() refuses an empty range: the duplicated mapping stays
         boolean accountable = (vma.flags & VmFlags.VM_ACCOUNT) != 0;
         long vmStart = vma.start;
         long vmEnd = vma.end;
         if (accountable) vma.flags &= ~VmFlags.VM_ACCOUNT;
         long end = addr + len;
-        mm.munmapRange(addr, end);
+        // do_vmi_munmap() refuses an empty range (mremap with old_len 0 duplicated a shared mapping): the
+        // source stays (without VM_ACCOUNT, as the kernel leaves it; shared mappings have none anyway)
+        if (mm.doMunmap(addr, len) != 0) return;
         if (accountable) {
             if (vmStart < addr) {
                 Vma prev = mm.prevOf(addr);

@@ -20,7 +20,11 @@ public final class KvmaScriptGenerator {
         this.window = windowPages;
     }
 
+    /** Sizes that overflow or run past the address space; madvise never gets them (it would reach kvma's own libraries). */
+    private static final String[] HUGE = {"0xffffffffffffffff", "0x8000000000000000", "0xfffffffffffff000", "0x3ff000", "0x400000"};
+
     private String off() {
+        if (rnd.nextInt(150) == 0) return HUGE[rnd.nextInt(HUGE.length)];
         long page = rnd.nextInt(window);
         long o = page * 0x1000;
         if (rnd.nextInt(40) == 0) o += 1 + rnd.nextInt(0xfff);
@@ -28,6 +32,7 @@ public final class KvmaScriptGenerator {
     }
 
     private String len() {
+        if (rnd.nextInt(150) == 0) return HUGE[rnd.nextInt(HUGE.length)];
         int r = rnd.nextInt(60);
         if (r == 0) return "0";
         long l = (1 + rnd.nextInt(Math.min(rnd.nextInt(8) == 0 ? 64 : 8, window))) * 0x1000L;
@@ -58,7 +63,9 @@ public final class KvmaScriptGenerator {
             return s;
         }
         String[] adv = {"dontneed", "dontfork", "dofork", "mergeable"};
-        return "madvise " + off() + " " + len() + " " + adv[rnd.nextInt(adv.length)];
+        String l = len();
+        if (l.startsWith("0x8") || l.startsWith("0xf")) l = "0x2000";
+        return "madvise " + off() + " " + l + " " + adv[rnd.nextInt(adv.length)];
     }
 
     public String script(int lines) {
