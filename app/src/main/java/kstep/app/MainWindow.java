@@ -33,6 +33,7 @@ import kstep.engine.World;
 import kstep.scenario.Scenario;
 import kstep.scenario.Session;
 import kstep.views.ChoiceBar;
+import kstep.views.AddressSpaceView;
 import kstep.views.CodePane;
 import kstep.views.DoorbellDiagram;
 import kstep.views.EventListView;
@@ -72,6 +73,8 @@ public final class MainWindow extends StackPane {
     private final KernelLogView dmesg = new KernelLogView();
     private final TabPane stateTabs = new TabPane();
     private final Tab vgicTab = new Tab("vGIC");
+    private final AddressSpaceView mmView = new AddressSpaceView();
+    private final Tab mmTab = new Tab("mm", mmView);
     private final NotesView notes = new NotesView();
     private final EventListView events = new EventListView();
     private final FindingsView findings = new FindingsView();
@@ -136,9 +139,12 @@ public final class MainWindow extends StackPane {
             codeSplit.getItems().add(p);
         }
         if (cpus == 2) codeSplit.setDividerPositions(0.6);
+        // the subsystem tabs come first, and only where the scenario has the subsystem
         boolean hasVgic = kstep.vgic.VgicSnapshot.of(s.world(), null) != null;
-        if (hasVgic && !stateTabs.getTabs().contains(vgicTab)) stateTabs.getTabs().add(0, vgicTab);
-        if (!hasVgic) stateTabs.getTabs().remove(vgicTab);
+        boolean hasMm = s.world().ext(kstep.mm.MmState.KEY, kstep.mm.MmState.class) != null;
+        stateTabs.getTabs().removeAll(vgicTab, mmTab);
+        if (hasMm) stateTabs.getTabs().add(0, mmTab);
+        if (hasVgic) stateTabs.getTabs().add(0, vgicTab);
         stateTabs.getSelectionModel().select(0);
         timeline.setTrace(s.trace(), cpus);
         refresh();
@@ -247,6 +253,7 @@ public final class MainWindow extends StackPane {
         diagramScroll.setFitToWidth(true);
         vgicTab.setContent(diagramScroll);
         vgicTab.setId("tab-vgic");
+        mmTab.setId("tab-mm");
         Tab locksTab = new Tab("Locks", locks);
         locksTab.setId("tab-locks");
         ScrollPane graphScroll = new ScrollPane(lockdep);
@@ -280,6 +287,7 @@ public final class MainWindow extends StackPane {
             noteStep, session.instance().program(), session.scenario().differingLines(), session.variant(), session.trace());
         for (CodePane p : codePanes) p.show(v);
         diagram.show(v, session.instance().machine().externalEvents());
+        if (stateTabs.getTabs().contains(mmTab)) mmView.show(v);
         locks.show(v);
         lockdep.show(v);
         dmesg.show(v);
@@ -454,6 +462,10 @@ public final class MainWindow extends StackPane {
 
     public DoorbellDiagram diagram() {
         return diagram;
+    }
+
+    public AddressSpaceView addressSpace() {
+        return mmView;
     }
 
     public LockHoldersView lockHolders() {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -19,7 +20,7 @@ import kstep.mm.KvmaScript;
 
 /** {@code kstep mm}: the address-space engine on its own. */
 @Command(name = "mm", description = "Memory management: replay VMA scripts, read a process's maps.",
-    subcommands = {MmCommand.Replay.class})
+    subcommands = {MmCommand.Replay.class, MmCompare.class, MmCommand.Maps.class})
 final class MmCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -38,6 +39,47 @@ final class MmCommand implements Callable<Integer> {
             throw new SourceError(new SourcePos(path, 1, 1), "no such file");
         } catch (IOException e) {
             throw new SourceError(new SourcePos(path, 1, 1), "cannot read: " + e.getMessage());
+        }
+    }
+
+    /** {@code kstep mm maps (--pid N | FILE)}: a real process's address space. */
+    @Command(name = "maps", description = "Read a process's /proc/PID/maps or smaps (or a saved copy): print a summary,"
+        + " render the address-space view to PNG, or open it in a window.")
+    static final class Maps implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", arity = "0..1", description = "A saved maps or smaps file.")
+        String file;
+
+        @CommandLine.Option(names = "--pid", paramLabel = "N", description = "Read /proc/N/smaps of a running process.")
+        Long pid;
+
+        @CommandLine.Option(names = "--png", paramLabel = "FILE", description = "Render the address-space view to this PNG (headless).")
+        Path png;
+
+        @CommandLine.Option(names = "--show", description = "Open the address-space view in a window (needs a display).")
+        boolean show;
+
+        @CommandLine.Option(names = "--print", description = "Print the maps back as /proc/PID/maps would.")
+        boolean print;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if ((file == null) == (pid == null)) throw new IllegalArgumentException("give a maps file or --pid N");
+            String path = pid != null ? "/proc/" + pid + "/smaps" : file;
+            String name = pid != null ? "pid " + pid : Path.of(file).getFileName().toString();
+            kstep.mm.MapsFile.Result r = kstep.mm.MapsFile.parse(path, read(path));
+            PrintWriter out = spec.commandLine().getOut();
+            if (print) out.print(kstep.mm.ProcMaps.maps(r.mm()));
+            else out.print(kstep.mm.MapsSummary.of(path, r));
+            if (png != null) {
+                if (Files.exists(png)) throw new IllegalArgumentException(png + " exists; kstep does not overwrite files");
+                kstep.app.MapsWindow.png(r, name, png);
+                out.println("wrote " + png);
+            }
+            if (show) kstep.app.MapsWindow.show(r, name);
+            return Cli.OK;
         }
     }
 

@@ -21,21 +21,34 @@ public final class AddressSpace {
     /** x86-64 TASK_SIZE with 4-level paging. */
     public static final long TASK_SIZE = (1L << 47) - PAGE_SIZE;
 
-    final TreeMap<Long, Vma> vmas = new TreeMap<>();
+    /** Ordered as the kernel's unsigned addresses (a maps file may list [vsyscall] at 0xffffffffff600000). */
+    final TreeMap<Long, Vma> vmas = new TreeMap<>(Long::compareUnsigned);
+    /** Resident pages by address (what the page tables map; the zero page is not kept). */
+    final TreeMap<Long, Page> pages = new TreeMap<>();
     int maxMapCount = DEFAULT_MAX_MAP_COUNT;
     int nextAnonVma = 1;
     int nextFileId = 1;
     long startBrk;
     long brk;
+    /** mm->start_stack: the VMA around it is "[stack]" (0: no stack). */
+    long startStack;
+    /** mm->mmap_base, below the stack and its gap; kstep's has no randomization. */
+    long mmapBase = 0x7f0000000000L;
+    /** Since 6.6 mprotect() unaccounts anonymous memory nobody wrote to when it loses PROT_WRITE. */
+    boolean unaccountUnfaulted = true;
 
     public AddressSpace copy() {
         AddressSpace a = new AddressSpace();
         for (Map.Entry<Long, Vma> e : vmas.entrySet()) a.vmas.put(e.getKey(), e.getValue().copy());
+        a.pages.putAll(pages);
         a.maxMapCount = maxMapCount;
         a.nextAnonVma = nextAnonVma;
         a.nextFileId = nextFileId;
         a.startBrk = startBrk;
         a.brk = brk;
+        a.startStack = startStack;
+        a.unaccountUnfaulted = unaccountUnfaulted;
+        a.mmapBase = mmapBase;
         return a;
     }
 
@@ -50,6 +63,25 @@ public final class AddressSpace {
 
     public void setMaxMapCount(int n) {
         maxMapCount = n;
+    }
+
+    /** The resident pages of [start, end), by address. */
+    public java.util.SortedMap<Long, Page> pages(long start, long end) {
+        return Collections.unmodifiableSortedMap(pages.subMap(start, end));
+    }
+
+    /** Drops the pages of [start, end) (munmap, MADV_DONTNEED). */
+    void dropPages(long start, long end) {
+        pages.subMap(start, end).clear();
+    }
+
+    /** Moves the pages of [from, from + len) to start at {@code to} (mremap's move_page_tables()). */
+    void movePages(long from, long len, long to) {
+        java.util.SortedMap<Long, Page> src = pages.subMap(from, from + len);
+        TreeMap<Long, Page> moved = new TreeMap<>();
+        for (Map.Entry<Long, Page> e : src.entrySet()) moved.put(e.getKey() - from + to, e.getValue());
+        src.clear();
+        pages.putAll(moved);
     }
 
     /** The VMAs in address order (a snapshot). */
@@ -106,17 +138,42 @@ public final class AddressSpace {
     }
 
     /**
-     * The lowest gap of {@code len} bytes in [low, high) (unmapped_area(), bottom-up), or -1. kstep places
-     * mappings without MAP_FIXED bottom-up from the hint.
+     * Follows mm/mmap.c unmapped_area_topdown(): the highest gap of {@code len} bytes that ends at or below
+     * {@code high} and starts at or above {@code low}; returns its highest fitting address, or -1. x86-64
+     * places mappings without MAP_FIXED (or with a hint that does not fit) top-down from mmap_base.
      */
-    public long findGap(long len, long low, long high) {
-        long addr = low;
-        Vma v = findVma(addr);
-        while (v != null && v.start < addr + len) {
-            addr = Math.max(addr, v.end);
-            v = next(v);
+    public long findGapTopDown(long len, long low, long high) {
+        long top = high;
+        Map.Entry<Long, Vma> e = vmas.lowerEntry(high);
+        while (true) {
+            Vma v = e == null ? null : e.getValue();
+            if (v != null && v.end > top) {
+                // this VMA reaches over the top of the gap: the gap can only be below it
+                top = v.start;
+                e = vmas.lowerEntry(v.start);
+                continue;
+            }
+            long bottom = v == null ? low : Math.max(low, v.end);
+            if (top > bottom && top - bottom >= len) return top - len;
+            if (v == null || v.start <= low) return -1;
+            top = v.start;
+            e = vmas.lowerEntry(v.start);
         }
-        return addr + len <= high ? addr : -1;
+    }
+
+    /** Sets mm->start_brk and mm->brk (exec does, after the program's data). */
+    public void setBrk(long start) {
+        startBrk = start;
+        brk = start;
+    }
+
+    public long brk() {
+        return brk;
+    }
+
+    /** mm->mmap_base: where top-down placement starts (below the stack). */
+    public long mmapBase() {
+        return mmapBase;
     }
 
     // ------------------------------------------------------------------ tree updates
@@ -144,8 +201,9 @@ public final class AddressSpace {
         return nextAnonVma++;
     }
 
-    MappedFile newFile(String name, long inode, long pages, boolean shmem, boolean writable) {
-        return new MappedFile(nextFileId++, name, inode, pages, shmem, writable);
+    /** Opens a file to map: a regular one (on kstep's disk) or a shmem one. */
+    public MappedFile newFile(String name, long inode, long pages, boolean shmem, boolean writable) {
+        return new MappedFile(nextFileId++, name, shmem ? MappedFile.SHMEM_DEV : MappedFile.DISK, inode, pages, shmem, writable);
     }
 
     // ------------------------------------------------------------------ mergeability (mm/vma.c)
@@ -343,6 +401,7 @@ public final class AddressSpace {
             v = following != null && following.start < end ? following : null;
         }
         for (Vma v : removed) remove(v);
+        dropPages(start, end);
         return removed;
     }
 

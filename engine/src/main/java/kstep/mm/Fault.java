@@ -33,6 +33,7 @@ final class Fault {
         // is read, so even a write past the end of the file (SIGBUS) leaves one behind
         if (write && (vma.flags & VmFlags.VM_SHARED) == 0) mm.anonVmaPrepare(vma);
         if (beyondFile(vma, addr)) return -Errno.EFAULT;
+        mapPage(mm, vma, addr & ~(AddressSpace.PAGE_SIZE - 1), write);
         return 0;
     }
 
@@ -70,12 +71,28 @@ final class Fault {
         for (long a = start; a < end; a += AddressSpace.PAGE_SIZE) {
             if (write) mm.anonVmaPrepare(vma);
             if (beyondFile(vma, a)) return -Errno.EFAULT;
+            mapPage(mm, vma, a, write);
         }
         return 0;
     }
 
-    /** MADV_DONTNEED: the range's pages are dropped; the VMA layer keeps everything (page tables come later). */
+    /**
+     * What the fault leaves mapped at {@code page}: a write to private memory an anonymous dirty page (a copy
+     * of the file's, or zeroed); a write to shared memory the file's page, dirty; a read the file's page, or
+     * for untouched anonymous memory the zero page, which is not kept.
+     */
+    static void mapPage(AddressSpace mm, Vma vma, long page, boolean write) {
+        Page old = mm.pages.get(page);
+        boolean shared = (vma.flags & VmFlags.VM_SHARED) != 0;
+        if (write) {
+            mm.pages.put(page, new Page(!shared, true));
+        } else if (old == null && vma.file != null) {
+            mm.pages.put(page, new Page(false, false));
+        }
+    }
+
+    /** MADV_DONTNEED: the range's pages go (untouched anonymous memory reads as zeroes again); the VMA stays. */
     static void zap(AddressSpace mm, Vma vma, long start, long end) {
-        // nothing in the VMA changes: anon_vma stays, flags stay
+        mm.dropPages(start, end);
     }
 }

@@ -217,12 +217,37 @@ public final class KvmaScript {
         return b.toString();
     }
 
+    /**
+     * What kstep's probe (kstep mm compare) prints for the script: after each step, the smaps entry of every
+     * VMA wholly inside the arena, addresses as offsets, the scratch file as FILE.
+     */
+    public String replaySmaps() {
+        Process p = new Process();
+        StringBuilder b = new StringBuilder();
+        for (Line l : lines) {
+            long res = run(p, l.op());
+            b.append("## ").append(l.n()).append(' ').append(l.text()).append(" -> ").append(res).append('\n');
+            for (Vma v : p.mm.vmas()) {
+                if (v.start < BASE || v.end > BASE + ARENA) continue;
+                b.append(String.format("%08x-%08x %s %08x %s\n", v.start - BASE, v.end - BASE, VmFlags.perms(v.flags),
+                    v.file == null ? 0 : v.pgoff << AddressSpace.PAGE_SHIFT, arenaName(v)));
+                String smap = ProcMaps.smap(p.mm, v);
+                b.append(smap, smap.indexOf('\n') + 1, smap.length());
+            }
+        }
+        return b.toString();
+    }
+
+    private static String arenaName(Vma v) {
+        return v.file == null ? "" : v.file.shmem() ? v.file.name() : "FILE";
+    }
+
     /** kvma's dump(): the VMAs wholly inside the arena, addresses as offsets, each with its VmFlags. */
     public static String arena(AddressSpace mm) {
         StringBuilder b = new StringBuilder();
         for (Vma v : mm.vmas()) {
             if (v.start < BASE || v.end > BASE + ARENA) continue;
-            String name = v.file == null ? "" : v.file.shmem() ? v.file.name() : "FILE";
+            String name = arenaName(v);
             long off = v.file == null ? 0 : v.pgoff << AddressSpace.PAGE_SHIFT;
             b.append(String.format("%08x-%08x %s %08x %s [%s]\n", v.start - BASE, v.end - BASE, VmFlags.perms(v.flags), off, name,
                 VmFlags.mnemonics(v.flags)));

@@ -6,6 +6,9 @@ package kstep.mm;
  * says its vm_ops are shmem's (shared anonymous memory is a shmem file named "/dev/zero (deleted)").
  * {@code writable} is FMODE_WRITE: a shared mapping of a read-only file can never become writable.
  */
-public record MappedFile(int id, String name, long inode, long pages, boolean shmem, boolean writable) {
+public record MappedFile(int id, String name, String dev, long inode, long pages, boolean shmem, boolean writable) {
     public static final String DEV_ZERO = "/dev/zero (deleted)";
+    /** The device of kstep's files: a disk's (major:minor, as /proc/PID/maps prints them), and shmem's. */
+    public static final String DISK = "fe:01";
+    public static final String SHMEM_DEV = "00:01";
 }

@@ -71,9 +71,10 @@ public final class MmSyscalls {
             if (above(addr, AddressSpace.TASK_SIZE - len)) return -Errno.ENOMEM;
             if (!aligned(addr)) return -Errno.EINVAL;
         } else {
+            // a hint that is free is taken; else the highest gap below mmap_base (mmap_min_addr 0x10000)
             long hint = addr & PAGE_MASK;
-            long a = hint != 0 && hint <= AddressSpace.TASK_SIZE - len && mm.findVmaIntersection(hint, hint + len) == null
-                ? hint : mm.findGap(len, Math.max(hint, 0x10000), AddressSpace.TASK_SIZE);
+            long a = hint >= 0x10000 && !above(hint, AddressSpace.TASK_SIZE - len) && mm.findVmaIntersection(hint, hint + len) == null
+                ? hint : mm.findGapTopDown(len, 0x10000, mm.mmapBase());
             if (a < 0) return -Errno.ENOMEM;
             addr = a;
         }
@@ -197,7 +198,7 @@ public final class MmSyscalls {
         if ((newFlags & VmFlags.VM_WRITE) != 0) {
             if ((oldFlags & (VmFlags.VM_ACCOUNT | VmFlags.VM_WRITE | VmFlags.VM_HUGETLB | VmFlags.VM_SHARED | VmFlags.VM_NORESERVE)) == 0)
                 newFlags |= VmFlags.VM_ACCOUNT;
-        } else if ((oldFlags & VmFlags.VM_ACCOUNT) != 0 && vma.isAnonymous() && vma.anonVma == 0) {
+        } else if (mm.unaccountUnfaulted && (oldFlags & VmFlags.VM_ACCOUNT) != 0 && vma.isAnonymous() && vma.anonVma == 0) {
             newFlags &= ~VmFlags.VM_ACCOUNT;
         }
         Vma v = mm.modify(prev, vma, start, end, newFlags, vma.anonName);
@@ -333,6 +334,50 @@ public final class MmSyscalls {
         Vma v = mm.modify(prev, vma, start, end, newFlags, vma.anonName);
         v.flags = newFlags;
         return v;
+    }
+
+    // ------------------------------------------------------------------ brk
+    /**
+     * Follows mm/mmap.c SYSCALL_DEFINE1(brk) and do_brk_flags(): moves the program break; growing expands
+     * the heap VMA (or makes it) with VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT, shrinking unmaps. Returns the new
+     * break, or the old one when it cannot move (brk(2)'s way of failing).
+     */
+    public static long brk(AddressSpace mm, long brk) {
+        if (Long.compareUnsigned(brk, mm.startBrk) < 0) return mm.brk;
+        long newbrk = pageAlign(brk);
+        long oldbrk = pageAlign(mm.brk);
+        if (oldbrk == newbrk) {
+            mm.brk = brk;
+            return brk;
+        }
+        try {
+            if (Long.compareUnsigned(brk, mm.brk) <= 0) {
+                // shrinking: only if the range is the heap's
+                Vma v = mm.findVmaIntersection(newbrk, oldbrk);
+                if (v == null || v.start >= oldbrk) return mm.brk;
+                mm.brk = brk;
+                mm.munmapRange(newbrk, oldbrk);
+                return brk;
+            }
+            // growing: the next VMA must leave a page's gap
+            Vma next = mm.findVmaIntersection(oldbrk, newbrk + AddressSpace.PAGE_SIZE);
+            if (next != null || above(newbrk, AddressSpace.TASK_SIZE)) return mm.brk;
+            if (mm.mapCount() >= mm.maxMapCount) return mm.brk;
+            long flags = VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC | VmFlags.VM_ACCOUNT;
+            Vma prev = mm.prevOf(oldbrk);
+            VmaMerge g = new VmaMerge();
+            g.prev = prev != null && prev.end == oldbrk && prev.start >= mm.startBrk ? prev : null;
+            g.start = oldbrk;
+            g.end = newbrk;
+            g.pgoff = oldbrk >>> AddressSpace.PAGE_SHIFT;
+            g.flags = flags;
+            Vma merged = g.prev == null ? null : mm.mergeNew(g);
+            if (merged == null) mm.insert(new Vma(oldbrk, newbrk, g.pgoff, flags, null, Vma.VmOps.NONE));
+            mm.brk = brk;
+            return brk;
+        } catch (MmError e) {
+            return mm.brk;
+        }
     }
 
     // ------------------------------------------------------------------ touch

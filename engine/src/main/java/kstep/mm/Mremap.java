@@ -120,7 +120,7 @@ final class Mremap {
             return r.addr;
         }
         if ((r.flags & MmSyscalls.MREMAP_MAYMOVE) == 0) return -Errno.ENOMEM;
-        long at = mm.findGap(r.newLen, 0x10000, AddressSpace.TASK_SIZE);
+        long at = mm.findGapTopDown(r.newLen, 0x10000, mm.mmapBase());
         if (at < 0) return -Errno.ENOMEM;
         r.newAddr = at;
         return moveVma(mm, r);
@@ -185,6 +185,7 @@ final class Mremap {
         long newPgoff = vma.pgoff + ((r.addr - vma.start) >>> AddressSpace.PAGE_SHIFT);
         long vmaStart = vma.start;
         Vma moved = copyVma(mm, vma, r.newAddr, r.newLen, newPgoff);
+        mm.movePages(r.addr, r.oldLen, r.newAddr);
         // copy_vma() may have merged the source into its copy (an unfaulted anonymous VMA moved next to itself)
         if (vmaStart >= moved.start && vmaStart < moved.end) vma = moved;
         unmapSource(mm, vma, r.addr, r.oldLen);

@@ -73,6 +73,15 @@ public final class VmFlags {
     }
 
     /**
+     * The bit of a VmFlags mnemonic ("rd" is VM_READ), or 0. Mnemonics this table does not model (protection
+     * keys, shadow stacks, sealing, newer kernels' additions) are accepted as bit 40, which means nothing here.
+     */
+    public static long ofMnemonic(String m) {
+        for (int bit = 0; bit < 64; bit++) if (m.equals(MNEMONIC[bit])) return 1L << bit;
+        return m.matches("[a-z0-9]{2}") ? 1L << 40 : 0;
+    }
+
+    /**
      * calc_vm_prot_bits(): PROT_READ, PROT_WRITE, PROT_EXEC (1, 2, 4) to VM_READ, VM_WRITE, VM_EXEC, and the
      * execute-only protection key for PROT_EXEC alone (do_mmap(), arch_override_mprotect_pkey()).
      */

@@ -17,6 +17,8 @@ public final class Vma {
     boolean chainForked;
     VmOps ops;
     String anonName;
+    /** The name of a special mapping ([vdso], [vvar], [vsyscall]), as a maps file gave it; else null. */
+    String specialName;
 
     /** vm_operations_struct, as far as the VMA layer looks at it. */
     public enum VmOps {
@@ -50,6 +52,7 @@ public final class Vma {
         v.anonVma = anonVma;
         v.chainForked = chainForked;
         v.anonName = anonName;
+        v.specialName = specialName;
         return v;
     }
 

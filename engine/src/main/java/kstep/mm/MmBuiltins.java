@@ -1,0 +1,86 @@
+package kstep.mm;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import kstep.engine.Builtins;
+import kstep.engine.Event;
+import kstep.engine.Exec;
+import kstep.engine.Value;
+
+/**
+ * The address-space system calls as the models call them from a task, each one step: mmap, munmap, mprotect,
+ * mlock, munlock, mremap, madvise, and the user accesses read_byte(addr) and write_byte(addr). They act on
+ * the address space of the process the current task runs in and say in an event which VMAs were made,
+ * split, merged or changed.
+ */
+public final class MmBuiltins {
+    private MmBuiltins() { }
+
+    public static void register(Builtins b) {
+        b.add("mmap", 6, "mmap(addr, len, prot, flags, fd, off): the address, or -errno", (x, a) -> {
+            MmState st = x.ext(MmState.KEY, MmState.class);
+            String proc = process(x, st);
+            MappedFile f = null;
+            if ((a.l(3) & MmSyscalls.MAP_ANONYMOUS) == 0) {
+                f = st.file(proc, a.l(4));
+                if (f == null) return Value.of(-9); // -EBADF
+            }
+            MappedFile file = f;
+            return call(x, st, proc, "mmap", a, mm -> MmSyscalls.mmap(mm, a.l(0), a.l(1), (int) a.l(2), (int) a.l(3), file, a.l(5)));
+        });
+        b.add("munmap", 2, "munmap(addr, len): 0 or -errno", (x, a) -> syscall(x, "munmap", a, mm -> MmSyscalls.munmap(mm, a.l(0), a.l(1))));
+        b.add("mprotect", 3, "mprotect(addr, len, prot): 0 or -errno",
+            (x, a) -> syscall(x, "mprotect", a, mm -> MmSyscalls.mprotect(mm, a.l(0), a.l(1), (int) a.l(2))));
+        b.add("mlock", 2, "mlock(addr, len): lock and fault in; 0 or -errno", (x, a) -> syscall(x, "mlock", a, mm -> MmSyscalls.mlock(mm, a.l(0), a.l(1))));
+        b.add("munlock", 2, "munlock(addr, len): 0 or -errno", (x, a) -> syscall(x, "munlock", a, mm -> MmSyscalls.munlock(mm, a.l(0), a.l(1))));
+        b.add("mremap", 5, "mremap(old, old_len, new_len, flags, new_addr): the address, or -errno",
+            (x, a) -> syscall(x, "mremap", a, mm -> MmSyscalls.mremap(mm, a.l(0), a.l(1), a.l(2), (int) a.l(3), a.l(4))));
+        b.add("madvise", 3, "madvise(addr, len, advice): 0 or -errno",
+            (x, a) -> syscall(x, "madvise", a, mm -> MmSyscalls.madvise(mm, a.l(0), a.l(1), (int) a.l(2))));
+        b.add("brk", 1, "brk(addr): move the program break; the new break, or the old one if it cannot move",
+            (x, a) -> syscall(x, "brk", a, mm -> MmSyscalls.brk(mm, a.l(0))));
+        b.add("read_byte", 1, "a user read of one byte: 0, or -EFAULT (SIGSEGV/SIGBUS)",
+            (x, a) -> syscall(x, "read", a, mm -> MmSyscalls.touch(mm, a.l(0), false)));
+        b.add("write_byte", 1, "a user write of one byte: 0, or -EFAULT (SIGSEGV/SIGBUS)",
+            (x, a) -> syscall(x, "write", a, mm -> MmSyscalls.touch(mm, a.l(0), true)));
+    }
+
+    private interface Op {
+        long run(AddressSpace mm);
+    }
+
+    private static String process(Exec x, MmState st) {
+        String comm = x.currentTaskStruct().text("comm");
+        String proc = st.processOf(comm);
+        if (proc == null) throw x.error("task " + comm + " has no address space (list it under mm: processes: in the scenario)");
+        return proc;
+    }
+
+    private static Value syscall(Exec x, String name, kstep.engine.Builtin.Args a, Op op) {
+        MmState st = x.ext(MmState.KEY, MmState.class);
+        if (st == null) throw x.error(name + "() needs the mm section in the scenario");
+        return call(x, st, process(x, st), name, a, op);
+    }
+
+    private static Value call(Exec x, MmState st, String proc, String name, kstep.engine.Builtin.Args a, Op op) {
+        AddressSpace mm = st.mm(proc);
+        // the rules of the variant's kernel: since 6.6 ("mm/mprotect: allow unfaulted VMAs to be unaccounted on
+        // mprotect()") anonymous memory nobody wrote to loses VM_ACCOUNT when it loses PROT_WRITE
+        mm.unaccountUnfaulted = x.config().atLeast(6, 6);
+        List<Vma> before = mm.vmas();
+        List<Vma> copies = new ArrayList<>();
+        for (Vma v : before) copies.add(v.copy());
+        long res = op.run(mm);
+        StringBuilder args = new StringBuilder();
+        for (int i = 0; i < a.size(); i++) args.append(i == 0 ? "" : ", ").append(show(a.get(i)));
+        String change = VmaChanges.describe(copies, mm.vmas());
+        x.emit(Event.say(Event.Kind.SET, "mm:" + proc, name + "(" + args + ") = " + show(Value.of(res)) + (change.isEmpty() ? "" : ": " + change)));
+        return Value.of(res);
+    }
+
+    private static String show(Value v) {
+        if (v instanceof Value.Int i) return i.v() < 0 && i.v() > -4096 ? Long.toString(i.v()) : "0x" + Long.toHexString(i.v());
+        return v.toString();
+    }
+}
