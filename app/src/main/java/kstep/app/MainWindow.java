@@ -487,7 +487,7 @@ public final class MainWindow extends StackPane {
         return names;
     }
 
-    /** Selects the tab called {@code name} ("vgic", "locks", "lockdep", "notes", "events", "findings", "dmesg"). */
+    /** Selects the tab called {@code name} ("mm", "vgic", "locks", "lockdep", "notes", "events", "findings", "dmesg"). */
     public void showTab(String name) {
         for (TabPane p : List.of(stateTabs, tabs)) {
             for (Tab t : p.getTabs()) {

@@ -12,7 +12,7 @@ import kstep.lang.SourceError;
  * The {@code kstep} command line. Exit codes: 0 ran with no finding, 3 ran and reached a finding, 2 bad input
  * or usage (message on stderr), 1 internal error.
  */
-@Command(name = "kstep", mixinStandardHelpOptions = true, version = "kstep 0.1.0",
+@Command(name = "kstep", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "kstep 0.1.0",
     description = "Step through Linux kernel code paths, find the bad interleaving, export the steps.",
     subcommands = {ListCommand.class, RunCommand.class, ExploreCommand.class, ExportCommand.class, GuiCommand.class, MmCommand.class})
 public final class Cli implements Callable<Integer> {

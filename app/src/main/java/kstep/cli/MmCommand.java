@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -55,6 +54,9 @@ final class MmCommand implements Callable<Integer> {
         @CommandLine.Option(names = "--png", paramLabel = "FILE", description = "Render the address-space view to this PNG (headless).")
         Path png;
 
+        @CommandLine.Option(names = "--force", description = "Overwrite the PNG if it exists.")
+        boolean force;
+
         @CommandLine.Option(names = "--show", description = "Open the address-space view in a window (needs a display).")
         boolean show;
 
@@ -74,7 +76,7 @@ final class MmCommand implements Callable<Integer> {
             if (print) out.print(kstep.mm.ProcMaps.maps(r.mm()));
             else out.print(kstep.mm.MapsSummary.of(path, r));
             if (png != null) {
-                if (Files.exists(png)) throw new IllegalArgumentException(png + " exists; kstep does not overwrite files");
+                if (Files.exists(png) && !force) throw new IllegalArgumentException(png + " exists; kstep does not overwrite files (use --force)");
                 kstep.app.MapsWindow.png(r, name, png);
                 out.println("wrote " + png);
             }

@@ -94,6 +94,18 @@ final class MmCompare implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path probe = buildProbe();
+        try {
+            return compareAll(probe, out, err);
+        } finally {
+            // the probe is rebuilt each time: it is small, and a stale one could be for another kernel's headers
+            try (java.util.stream.Stream<Path> files = Files.list(probe.getParent())) {
+                for (Path f : files.toList()) Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(probe.getParent());
+        }
+    }
+
+    private int compareAll(Path probe, PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
         int totalSteps = 0;
         int sameSteps = 0;
         int code = Cli.OK;
@@ -106,31 +118,38 @@ final class MmCompare implements Callable<Integer> {
                 code = Cli.BAD_INPUT;
                 continue;
             }
-            List<Step> kernel = steps(runProbe(probe, Path.of(path)));
-            List<Step> model = steps(s.replaySmaps());
-            int same = 0;
-            String first = null;
-            for (int i = 0; i < model.size(); i++) {
-                Step m = model.get(i);
-                Step k = i < kernel.size() ? kernel.get(i) : new Step("(the kernel's run stopped here)", List.of());
-                List<String> kb = smaps ? k.body() : mapsOnly(k.body());
-                List<String> mb = smaps ? m.body() : mapsOnly(m.body());
-                if (k.head().equals(m.head()) && kb.equals(mb)) {
-                    same++;
-                } else if (first == null) {
-                    first = "  first difference at step " + (i + 1) + ":\n    kernel: " + k.head() + "\n" + indent(kb) + "    kstep:  " + m.head() + "\n" + indent(mb);
-                }
-            }
-            totalSteps += model.size();
-            sameSteps += same;
-            out.printf("%s: %d of %d steps identical%n", path, same, model.size());
-            if (first != null) {
-                out.print(first);
+            Verdict v = compare(steps(runProbe(probe, Path.of(path))), steps(s.replaySmaps()), smaps);
+            totalSteps += v.steps();
+            sameSteps += v.same();
+            out.printf("%s: %d of %d steps identical%n", path, v.same(), v.steps());
+            if (v.firstDifference() != null) {
+                out.print(v.firstDifference());
                 if (code == Cli.OK) code = Cli.FOUND;
             }
         }
         if (scripts.size() > 1) out.printf("all: %d of %d steps identical%n", sameSteps, totalSteps);
         return code;
+    }
+
+    /** How many of kstep's steps match the kernel's, and the first that does not (null if all do). */
+    record Verdict(int steps, int same, String firstDifference) { }
+
+    /** Compares step by step: the "## N" line and the VMAs (maps lines and VmFlags, or every smaps field). */
+    static Verdict compare(List<Step> kernel, List<Step> model, boolean smaps) {
+        int same = 0;
+        String first = null;
+        for (int i = 0; i < model.size(); i++) {
+            Step m = model.get(i);
+            Step k = i < kernel.size() ? kernel.get(i) : new Step("(the kernel's run stopped here)", List.of());
+            List<String> kb = smaps ? k.body() : mapsOnly(k.body());
+            List<String> mb = smaps ? m.body() : mapsOnly(m.body());
+            if (k.head().equals(m.head()) && kb.equals(mb)) {
+                same++;
+            } else if (first == null) {
+                first = "  first difference at step " + (i + 1) + ":\n    kernel: " + k.head() + "\n" + indent(kb) + "    kstep:  " + m.head() + "\n" + indent(mb);
+            }
+        }
+        return new Verdict(model.size(), same, first);
     }
 
     private static String indent(List<String> lines) {

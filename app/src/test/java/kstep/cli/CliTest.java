@@ -169,6 +169,84 @@ class CliTest {
         assertTrue(usage.err().startsWith("kstep: Unknown option: '--frobnicate'"));
     }
 
+    @Test
+    void mmReplayPrintsWhatKvmaPrintsWithAHeaderPerScript(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.kvma");
+        Path b = dir.resolve("b.kvma");
+        Path bad = dir.resolve("bad.kvma");
+        Files.writeString(a, "mmap 0x10000 0x3000 rw- private|anon\nmprotect 0x11000 0x1000 r--\n", StandardCharsets.UTF_8);
+        Files.writeString(b, "mmap 0x10000 0x2000 rw- shared|anon\nmremap 0x10000 0x2000 0x1000\n", StandardCharsets.UTF_8);
+        Files.writeString(bad, "mmap 0x10000 0x3000 rw- private|anon\nmprotect 0x11000 0x1000 rwz\n", StandardCharsets.UTF_8);
+        // recorded from ../shared/tools/kvma.c on Linux 6.18
+        String kernelA = """
+            ## 1 mmap 0x10000 0x3000 rw- private|anon -> 0
+            00010000-00013000 rw-p 00000000  [rd wr mr mw me ac ]
+            ## 2 mprotect 0x11000 0x1000 r-- -> 0
+            00010000-00011000 rw-p 00000000  [rd wr mr mw me ac ]
+            00011000-00012000 r--p 00000000  [rd mr mw me ]
+            00012000-00013000 rw-p 00000000  [rd wr mr mw me ac ]
+            """;
+        String kernelB = """
+            ## 1 mmap 0x10000 0x2000 rw- shared|anon -> 0
+            00010000-00012000 rw-s 00000000 /dev/zero (deleted) [rd wr sh mr mw me ms ]
+            ## 2 mremap 0x10000 0x2000 0x1000 -> 0
+            00010000-00011000 rw-s 00000000 /dev/zero (deleted) [rd wr sh mr mw me ms ]
+            """;
+        Out one = kstep("mm", "replay", a.toString());
+        assertEquals(Cli.OK, one.code(), one.err());
+        assertEquals(kernelA, one.out(), "one script: no header");
+        Out two = kstep("mm", "replay", a.toString(), b.toString());
+        assertEquals("==> " + a + " <==\n" + kernelA + "==> " + b + " <==\n" + kernelB, two.out());
+        Out withBad = kstep("mm", "replay", a.toString(), bad.toString(), b.toString());
+        assertEquals(Cli.BAD_INPUT, withBad.code());
+        assertEquals(bad + ":2:25: error: 'rwz' is not a protection (r, w, x letters or '-': rw-)\n", withBad.err());
+        assertEquals("==> " + a + " <==\n" + kernelA + "==> " + b + " <==\n" + kernelB, withBad.out(), "the good scripts still replay");
+    }
+
+    @Test
+    void mmMapsReadsASavedMapsFilePrintsItBackAndRendersIt(@TempDir Path dir) throws Exception {
+        String maps = """
+            55b069abf000-55b069ac0000 rw-p 0000a000 fe:00 260131                     /usr/bin/cat
+            55b0a0832000-55b0a0853000 rw-p 00000000 00:00 0                          [heap]
+            7f5f38467000-7f5f38489000 rw-p 00000000 00:00 0\s
+            7f5f38489000-7f5f384e0000 r--p 00000000 fe:00 329635                     /usr/lib/locale/C.utf8/LC_CTYPE
+            7ffd1c2a4000-7ffd1c2c5000 rw-p 00000000 00:00 0                          [stack]
+            """;
+        Path file = dir.resolve("cat.maps");
+        Files.writeString(file, maps, StandardCharsets.UTF_8);
+        Out printed = kstep("mm", "maps", file.toString(), "--print");
+        assertEquals(Cli.OK, printed.code(), printed.err());
+        assertEquals(maps, printed.out());
+        Out summary = kstep("mm", "maps", file.toString());
+        assertTrue(summary.out().startsWith(file + ": 5 VMAs, 752 KiB mapped\n"), summary.out());
+        assertTrue(summary.out().contains("\n  heap          1    132 KiB\n"), summary.out());
+        Path png = dir.resolve("cat.png");
+        Out rendered = kstep("mm", "maps", file.toString(), "--png", png.toString());
+        assertEquals(Cli.OK, rendered.code(), rendered.err());
+        assertEquals(1280, javax.imageio.ImageIO.read(png.toFile()).getWidth());
+        Out again = kstep("mm", "maps", file.toString(), "--png", png.toString());
+        assertEquals(Cli.BAD_INPUT, again.code());
+        assertEquals("kstep: " + png + " exists; kstep does not overwrite files (use --force)\n", again.err());
+        assertEquals(Cli.OK, kstep("mm", "maps", file.toString(), "--png", png.toString(), "--force").code());
+    }
+
+    @Test
+    void mmMapsRefusesAMalformedFileAtItsLineAndColumn(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("broken.maps");
+        String text = "55b069abf000-55b069ac0000 rw-p 0000a000 fe:00 260131 /usr/bin/cat\n55b0a0832000-55b0a0853000 rwzp 00000000 00:00 0\n";
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        Out r = kstep("mm", "maps", file.toString());
+        assertEquals(Cli.BAD_INPUT, r.code());
+        assertEquals(file + ":2:27: error: not a maps line (start-end perms offset dev inode [name]) nor an smaps field (Name: value)\n", r.err());
+        assertEquals(text, Files.readString(file));
+        Out neither = kstep("mm", "maps");
+        assertEquals(Cli.BAD_INPUT, neither.code());
+        assertEquals("kstep: give a maps file or --pid N\n", neither.err());
+        Out self = kstep("mm", "maps", "--pid", String.valueOf(ProcessHandle.current().pid()));
+        assertEquals(Cli.OK, self.code(), self.err());
+        assertTrue(self.out().startsWith("/proc/" + ProcessHandle.current().pid() + "/smaps: "), "the test JVM's own address space: " + self.out());
+    }
+
     private static List<String> fieldNames(JsonNode n) {
         List<String> out = new java.util.ArrayList<>();
         n.fieldNames().forEachRemaining(out::add);

@@ -115,13 +115,8 @@ final class LockdepReport {
         int source = next.cls();
         int target = prev.cls();
         int parent = path.size() > 1 ? path.get(path.size() - 2) : source;
-        if (parent != source) {
-            b.append("Chain exists of:\n  ").append(cls(s, source)).append(" --> ").append(cls(s, parent)).append(" --> ")
-                .append(cls(s, target)).append("\n\n");
-        }
-        b.append(" Possible unsafe locking scenario:\n\n");
-        b.append("       CPU0                    CPU1\n");
-        b.append("       ----                    ----\n");
+        if (parent != source) chainExists(b, s, source, parent, target);
+        scenarioHeader(b, "Possible unsafe locking scenario");
         b.append("  lock(").append(cls(s, target)).append(");\n");
         b.append("                               lock(").append(cls(s, parent)).append(");\n");
         b.append("                               lock(").append(cls(s, target)).append(");\n");
@@ -245,13 +240,8 @@ final class LockdepReport {
         b.append("\nother info that might help us debug this:\n\n");
         // print_irq_lock_scenario(): the middle lock is prev, or next when prev is the safe lock itself
         int middle = prev.cls() == safe ? next.cls() : prev.cls();
-        if (middle != unsafe) {
-            b.append("Chain exists of:\n  ").append(cls(s, safe)).append(" --> ").append(cls(s, middle)).append(" --> ")
-                .append(cls(s, unsafe)).append("\n\n");
-        }
-        b.append(" Possible interrupt unsafe locking scenario:\n\n");
-        b.append("       CPU0                    CPU1\n");
-        b.append("       ----                    ----\n");
+        if (middle != unsafe) chainExists(b, s, safe, middle, unsafe);
+        scenarioHeader(b, "Possible interrupt unsafe locking scenario");
         b.append("  lock(").append(cls(s, unsafe)).append(");\n");
         b.append("                               local_irq_disable();\n");
         b.append("                               lock(").append(cls(s, safe)).append(");\n");
@@ -293,5 +283,18 @@ final class LockdepReport {
         b.append("\nother info that might help us debug this:\n");
         heldAndBacktrace(b, x, s, true);
         report(x, s, "lockdep-unlock-imbalance", b.toString());
+    }
+
+    /** "Chain exists of:" when the cycle or the irq path goes through a third lock. */
+    private static void chainExists(StringBuilder b, LockdepState s, int first, int middle, int last) {
+        b.append("Chain exists of:\n  ").append(cls(s, first)).append(" --> ").append(cls(s, middle)).append(" --> ")
+            .append(cls(s, last)).append("\n\n");
+    }
+
+    /** The title and the two CPU columns of print_circular_lock_scenario() and print_irq_lock_scenario(). */
+    private static void scenarioHeader(StringBuilder b, String title) {
+        b.append(' ').append(title).append(":\n\n");
+        b.append("       CPU0                    CPU1\n");
+        b.append("       ----                    ----\n");
     }
 }

@@ -22,7 +22,7 @@ public final class AddressSpace {
     public static final long TASK_SIZE = (1L << 47) - PAGE_SIZE;
 
     /** Ordered as the kernel's unsigned addresses (a maps file may list [vsyscall] at 0xffffffffff600000). */
-    final TreeMap<Long, Vma> vmas = new TreeMap<>(Long::compareUnsigned);
+    VmaTree vmas = new VmaTree();
     /** Resident pages by address (what the page tables map; the zero page is not kept). */
     final TreeMap<Long, Page> pages = new TreeMap<>();
     int maxMapCount = DEFAULT_MAX_MAP_COUNT;
@@ -39,7 +39,7 @@ public final class AddressSpace {
 
     public AddressSpace copy() {
         AddressSpace a = new AddressSpace();
-        for (Map.Entry<Long, Vma> e : vmas.entrySet()) a.vmas.put(e.getKey(), e.getValue().copy());
+        a.vmas = vmas.copy(Vma::copy);
         a.pages.putAll(pages);
         a.maxMapCount = maxMapCount;
         a.nextAnonVma = nextAnonVma;
@@ -86,23 +86,24 @@ public final class AddressSpace {
 
     /** The VMAs in address order (a snapshot). */
     public List<Vma> vmas() {
-        return Collections.unmodifiableList(new ArrayList<>(vmas.values()));
+        List<Vma> out = new ArrayList<>(vmas.size());
+        for (Vma v : vmas) out.add(v);
+        return Collections.unmodifiableList(out);
     }
 
     /** find_vma(): the first VMA that ends above {@code addr}, or null. Addresses are unsigned, as the kernel's. */
     public Vma findVma(long addr) {
         if (MmSyscalls.above(addr, TASK_SIZE)) return null;
-        Map.Entry<Long, Vma> f = vmas.floorEntry(addr);
-        if (f != null && f.getValue().end > addr) return f.getValue();
-        Map.Entry<Long, Vma> h = vmas.higherEntry(addr);
-        return h == null ? null : h.getValue();
+        Vma f = vmas.floor(addr);
+        if (f != null && f.end > addr) return f;
+        return vmas.higher(addr);
     }
 
     /** vma_lookup(): the VMA containing {@code addr}, or null. */
     public Vma vmaLookup(long addr) {
         if (MmSyscalls.above(addr, TASK_SIZE)) return null;
-        Map.Entry<Long, Vma> f = vmas.floorEntry(addr);
-        return f != null && f.getValue().end > addr ? f.getValue() : null;
+        Vma f = vmas.floor(addr);
+        return f != null && f.end > addr ? f : null;
     }
 
     /** find_vma_intersection(): the first VMA overlapping [start, end), or null. */
@@ -113,28 +114,24 @@ public final class AddressSpace {
 
     /** The VMA before {@code v}, or null. */
     Vma prev(Vma v) {
-        Map.Entry<Long, Vma> e = vmas.lowerEntry(v.start);
-        return e == null ? null : e.getValue();
+        return vmas.lower(v.start);
     }
 
     /** The VMA after {@code v}, or null. */
     Vma next(Vma v) {
-        Map.Entry<Long, Vma> e = vmas.higherEntry(v.start);
-        return e == null ? null : e.getValue();
+        return vmas.higher(v.start);
     }
 
     /** The last VMA that starts below {@code addr} (find_vma_prev()'s prev for a gap at addr), or null. */
     Vma prevOf(long addr) {
-        if (MmSyscalls.above(addr, TASK_SIZE)) return vmas.isEmpty() ? null : vmas.lastEntry().getValue();
-        Map.Entry<Long, Vma> e = vmas.lowerEntry(addr);
-        return e == null ? null : e.getValue();
+        if (MmSyscalls.above(addr, TASK_SIZE)) return vmas.last();
+        return vmas.lower(addr);
     }
 
     /** The first VMA starting at or after {@code addr}, or null. */
     Vma nextFrom(long addr) {
         if (MmSyscalls.above(addr, TASK_SIZE)) return null;
-        Map.Entry<Long, Vma> e = vmas.ceilingEntry(addr);
-        return e == null ? null : e.getValue();
+        return vmas.ceiling(addr);
     }
 
     /**
@@ -144,20 +141,19 @@ public final class AddressSpace {
      */
     public long findGapTopDown(long len, long low, long high) {
         long top = high;
-        Map.Entry<Long, Vma> e = vmas.lowerEntry(high);
+        Vma v = vmas.lower(high);
         while (true) {
-            Vma v = e == null ? null : e.getValue();
             if (v != null && v.end > top) {
                 // this VMA reaches over the top of the gap: the gap can only be below it
                 top = v.start;
-                e = vmas.lowerEntry(v.start);
+                v = vmas.lower(v.start);
                 continue;
             }
             long bottom = v == null ? low : Math.max(low, v.end);
             if (top > bottom && top - bottom >= len) return top - len;
             if (v == null || v.start <= low) return -1;
             top = v.start;
-            e = vmas.lowerEntry(v.start);
+            v = vmas.lower(v.start);
         }
     }
 
@@ -182,16 +178,15 @@ public final class AddressSpace {
     }
 
     void remove(Vma v) {
-        if (vmas.get(v.start) != v) throw new IllegalStateException("VMA " + v + " is not in the tree");
-        vmas.remove(v.start);
+        Vma gone = vmas.remove(v.start);
+        if (gone != v) throw new IllegalStateException("VMA " + v + " is not in the tree");
     }
 
     /** vma_set_range(): moves {@code v} to [start, end) with {@code pgoff}, keeping the tree keyed by vm_start. */
     void setRange(Vma v, long start, long end, long pgoff) {
         if (v.start != start) {
-            if (vmas.get(v.start) == v) vmas.remove(v.start);
+            if (!vmas.rekeyIfPresent(v, v.start, start)) vmas.put(start, v);
             v.start = start;
-            vmas.put(start, v);
         }
         v.end = end;
         v.pgoff = pgoff;

@@ -244,12 +244,17 @@ public final class KvmaScript {
 
     /** kvma's dump(): the VMAs wholly inside the arena, addresses as offsets, each with its VmFlags. */
     public static String arena(AddressSpace mm) {
+        return arena(mm, BASE);
+    }
+
+    /** kvma's dump() of an arena that starts at {@code base} (a scenario's memory, to compare with kvma's). */
+    public static String arena(AddressSpace mm, long base) {
         StringBuilder b = new StringBuilder();
         for (Vma v : mm.vmas()) {
-            if (v.start < BASE || v.end > BASE + ARENA) continue;
+            if (v.start < base || v.end > base + ARENA) continue;
             String name = arenaName(v);
             long off = v.file == null ? 0 : v.pgoff << AddressSpace.PAGE_SHIFT;
-            b.append(String.format("%08x-%08x %s %08x %s [%s]\n", v.start - BASE, v.end - BASE, VmFlags.perms(v.flags), off, name,
+            b.append(String.format("%08x-%08x %s %08x %s [%s]\n", v.start - base, v.end - base, VmFlags.perms(v.flags), off, name,
                 VmFlags.mnemonics(v.flags)));
         }
         return b.toString();

@@ -36,7 +36,7 @@ public final class MapsSummary {
         long total = 0;
         long rss = 0;
         int locked = 0;
-        for (Vma v : r.mm().vmas.values()) {
+        for (Vma v : r.mm().vmas) {
             long[] c = by.get(kind(r.mm(), v));
             long kb = (v.end - v.start) >>> 10;
             long res = kb(r.fields().getOrDefault(v.start, Map.of()).get("Rss"));

@@ -32,7 +32,7 @@ public final class MmState implements Extension {
         for (Map.Entry<String, AddressSpace> e : processes.entrySet()) {
             h.add(e.getKey());
             AddressSpace mm = e.getValue();
-            for (Vma v : mm.vmas.values()) {
+            for (Vma v : mm.vmas) {
                 h.add(v.start);
                 h.add(v.end);
                 h.add(v.pgoff);

@@ -110,15 +110,7 @@ public final class MmSyscalls {
         mm.munmapRange(addr, end);
         if (accountable(vmFlags)) vmFlags |= VmFlags.VM_ACCOUNT;
         Vma.VmOps ops = file == null ? Vma.VmOps.NONE : file.shmem() ? Vma.VmOps.SHMEM : Vma.VmOps.FILE;
-        VmaMerge g = new VmaMerge();
-        g.prev = mm.prevOf(addr);
-        g.next = mm.nextFrom(end);
-        g.start = addr;
-        g.end = end;
-        g.pgoff = pgoff;
-        g.flags = vmFlags;
-        g.file = file;
-        Vma vma = mm.mergeNew(g);
+        Vma vma = mm.mergeNew(VmaMerge.newRange(mm, addr, end, pgoff, vmFlags, file));
         if (vma == null) {
             MappedFile f = file;
             if (f == null && (vmFlags & VmFlags.VM_SHARED) != 0) {

@@ -38,7 +38,7 @@ public final class ProcMaps {
 
     public static String maps(AddressSpace mm) {
         StringBuilder b = new StringBuilder();
-        for (Vma v : mm.vmas.values()) b.append(line(mm, v)).append('\n');
+        for (Vma v : mm.vmas) b.append(line(mm, v)).append('\n');
         return b.toString();
     }
 
@@ -91,7 +91,7 @@ public final class ProcMaps {
 
     public static String smaps(AddressSpace mm) {
         StringBuilder b = new StringBuilder();
-        for (Vma v : mm.vmas.values()) b.append(smap(mm, v));
+        for (Vma v : mm.vmas) b.append(smap(mm, v));
         return b.toString();
     }
 }

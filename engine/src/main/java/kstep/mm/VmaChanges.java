@@ -23,6 +23,21 @@ public final class VmaChanges {
         return "[0x" + Long.toHexString(v.start) + ",0x" + Long.toHexString(v.end) + ")";
     }
 
+    /** What became of one VMA that kept its range: "rw-p -> r--p, -ac", "got anon_vma 2", "+lo". */
+    static String difference(Vma old, Vma now) {
+        List<String> d = new ArrayList<>();
+        if (!VmFlags.perms(old.flags).equals(VmFlags.perms(now.flags))) d.add(VmFlags.perms(old.flags) + " -> " + VmFlags.perms(now.flags));
+        long perm = VmFlags.VM_ACCESS_FLAGS | VmFlags.VM_MAYSHARE;
+        String added = VmFlags.mnemonics(now.flags & ~old.flags & ~perm).trim();
+        String removed = VmFlags.mnemonics(old.flags & ~now.flags & ~perm).trim();
+        if (!added.isEmpty()) d.add("+" + added.replace(" ", " +"));
+        if (!removed.isEmpty()) d.add("-" + removed.replace(" ", " -"));
+        if (old.anonVma != now.anonVma) d.add(old.anonVma == 0 ? "got anon_vma " + now.anonVma : "anon_vma " + old.anonVma + " -> " + now.anonVma);
+        if (old.pgoff != now.pgoff) d.add("pgoff 0x" + Long.toHexString(old.pgoff) + " -> 0x" + Long.toHexString(now.pgoff));
+        if (old.file != now.file) d.add("file " + (now.file == null ? "none" : now.file.name()));
+        return d.isEmpty() ? VmFlags.perms(now.flags) : String.join(", ", d);
+    }
+
     /** The VMAs of {@code after} that are not in {@code before} unchanged. */
     public static List<Vma> changed(List<Vma> before, List<Vma> after) {
         List<Vma> out = new ArrayList<>();
@@ -56,7 +71,7 @@ public final class VmaChanges {
             if (from.size() > 1) {
                 parts.add("merged " + String.join(" ", from.stream().map(VmaChanges::range).toList()) + " into " + range(n));
             } else if (from.size() == 1 && from.get(0).start == n.start && from.get(0).end == n.end) {
-                parts.add("changed " + range(n) + " " + VmFlags.perms(n.flags));
+                parts.add("changed " + range(n) + ": " + difference(from.get(0), n));
             } else if (from.size() == 1) {
                 parts.add(range(from.get(0)) + " grew to " + range(n));
             } else {

@@ -16,6 +16,19 @@ final class VmaMerge {
     int anonVma;
     String anonName;
 
+    /** VMG_STATE(): a new range [start, end) between the VMAs around it (the caller has unmapped it). */
+    static VmaMerge newRange(AddressSpace mm, long start, long end, long pgoff, long flags, MappedFile file) {
+        VmaMerge g = new VmaMerge();
+        g.prev = mm.prevOf(start);
+        g.next = mm.nextFrom(end);
+        g.start = start;
+        g.end = end;
+        g.pgoff = pgoff;
+        g.flags = flags;
+        g.file = file;
+        return g;
+    }
+
     /** VMG_VMA_STATE(): the range [start, end) of {@code vma}, with vma's attributes. */
     static VmaMerge ofVma(Vma prev, Vma vma, long start, long end) {
         VmaMerge g = new VmaMerge();

@@ -136,7 +136,33 @@ public final class AddressSpaceView extends VBox {
             if (b != null) detail.setText(details(b));
         });
         VBox.setVgrow(table, Priority.ALWAYS);
-        getChildren().addAll(bar, canvasHolder, detail, table);
+        getChildren().addAll(bar, canvasHolder, legend(), detail, table);
+    }
+
+    /** What the colours and outlines mean. */
+    private static javafx.scene.layout.FlowPane legend() {
+        javafx.scene.layout.FlowPane box = new javafx.scene.layout.FlowPane(12, 4);
+        box.setId("mm-legend");
+        String[][] kinds = {{"anon", "anonymous"}, {"file", "file"}, {"shared", "shared"}, {"heap", "heap"}, {"stack", "stack"}, {"none", "no access"}};
+        for (String[] k : kinds) box.getChildren().add(key(new javafx.scene.shape.Rectangle(12, 12, colour(k[0])), k[1]));
+        javafx.scene.shape.Rectangle locked = new javafx.scene.shape.Rectangle(12, 12, Color.TRANSPARENT);
+        locked.setStroke(LOCKED);
+        locked.setStrokeWidth(2);
+        box.getChildren().add(key(locked, "locked"));
+        javafx.scene.shape.Rectangle changedKey = new javafx.scene.shape.Rectangle(12, 12, Color.TRANSPARENT);
+        changedKey.setStroke(CHANGED);
+        changedKey.setStrokeWidth(3);
+        box.getChildren().add(key(changedKey, "changed this step"));
+        return box;
+    }
+
+    private static HBox key(javafx.scene.shape.Rectangle swatch, String text) {
+        Label l = new Label(text);
+        l.getStyleClass().add("mm-legend-label");
+        l.setMinWidth(Label.USE_PREF_SIZE);
+        HBox k = new HBox(4, swatch, l);
+        k.setAlignment(Pos.CENTER_LEFT);
+        return k;
     }
 
     private static TableColumn<Vma, String> column(String name, double width, java.util.function.Function<Vma, String> f) {
@@ -217,6 +243,15 @@ public final class AddressSpaceView extends VBox {
         draw();
     }
 
+    /** Shows {@code fraction} of the whole map, centred at {@code centre} (0 to 1 along it). */
+    public void zoomTo(double centre, double fraction) {
+        if (layout == null) return;
+        userZoomed = true;
+        span = Math.max(2, layout.total() * fraction);
+        offset = layout.total() * centre - span / 2;
+        clampAndDraw();
+    }
+
     private void zoom(double factor, double atX) {
         if (layout == null) return;
         userZoomed = true;
@@ -278,14 +313,26 @@ public final class AddressSpaceView extends VBox {
         return "anon";
     }
 
+    private static final Color STACK = Color.web("#f2a33a");
+    private static final Color HEAP = Color.web("#2da44e");
+    private static final Color SHARED = Color.web("#8250df");
+    private static final Color FILE = Color.web("#57a773");
+    private static final Color NONE = Color.web("#d0d7de");
+    private static final Color ANON = Color.web("#4f8fe6");
+    private static final Color GAP = Color.web("#8c959f");
+    private static final Color LOCKED = Color.web("#cf222e");
+    private static final Color CHANGED = Color.web("#bf8700");
+    private static final Color TEXT = Color.web("#24292f");
+    private static final Color QUIET = Color.web("#57606a");
+
     static Color colour(String kind) {
         return switch (kind) {
-            case "stack" -> Color.web("#f2a33a");
-            case "heap" -> Color.web("#2da44e");
-            case "shared" -> Color.web("#8250df");
-            case "file" -> Color.web("#57a773");
-            case "none" -> Color.web("#d0d7de");
-            default -> Color.web("#4f8fe6");
+            case "stack" -> STACK;
+            case "heap" -> HEAP;
+            case "shared" -> SHARED;
+            case "file" -> FILE;
+            case "none" -> NONE;
+            default -> ANON;
         };
     }
 
@@ -296,7 +343,7 @@ public final class AddressSpaceView extends VBox {
         g.setFill(Color.WHITE);
         g.fillRect(0, 0, w, canvas.getHeight());
         if (layout == null || vmas.isEmpty()) {
-            g.setFill(Color.web("#57606a"));
+            g.setFill(QUIET);
             g.setFont(Font.font(12));
             g.setTextAlign(TextAlignment.LEFT);
             g.fillText("no VMAs", 8, BAR_TOP + 20);
@@ -308,40 +355,53 @@ public final class AddressSpaceView extends VBox {
         g.setTextBaseline(VPos.CENTER);
         int first = layout.firstEndingAfter(offset);
         double lastLabel = -1e9;
+        // zoomed out, dozens of VMAs share a pixel column: draw one bar per column and kind
+        int lastPixel = Integer.MIN_VALUE;
+        String lastKind = null;
+        int lastGapPixel = Integer.MIN_VALUE;
         for (int i = first; i < layout.size() && layout.from(i) < offset + span; i++) {
             Vma v = vmas.get(i);
-            if (layout.collapsed(i, mode)) {
+            double x0 = (layout.from(i) - offset) * scale;
+            double x1 = (layout.to(i) - offset) * scale;
+            String k = kind(mm, v);
+            boolean marked = (v.flags() & VmFlags.VM_LOCKED) != 0 || changed.contains(v);
+            if (x1 - x0 < 1 && (int) x0 == lastPixel && k.equals(lastKind) && !marked) continue;
+            lastPixel = (int) x0;
+            lastKind = k;
+            if (layout.collapsed(i, mode) && (int) x0 != lastGapPixel) {
+                lastGapPixel = (int) x0;
                 double gx = (layout.gapAt(i) - offset) * scale;
                 double gw = MapLayout.BREAK * scale;
-                g.setStroke(Color.web("#8c959f"));
+                g.setStroke(GAP);
                 g.setLineWidth(1);
                 g.strokeLine(gx + gw * 0.35, BAR_TOP + 6, gx + gw * 0.5, BAR_TOP + BAR_H - 6);
                 g.strokeLine(gx + gw * 0.5, BAR_TOP + 6, gx + gw * 0.65, BAR_TOP + BAR_H - 6);
             }
-            double x0 = (layout.from(i) - offset) * scale;
-            double x1 = (layout.to(i) - offset) * scale;
             double bw = Math.max(1, x1 - x0 - (x1 - x0 > 3 ? 1 : 0));
-            String k = kind(mm, v);
             g.setFill(colour(k));
             g.fillRect(x0, BAR_TOP, bw, BAR_H);
             if ((v.flags() & VmFlags.VM_LOCKED) != 0) {
-                g.setStroke(Color.web("#cf222e"));
+                g.setStroke(LOCKED);
                 g.setLineWidth(2);
                 g.strokeRect(x0 + 1, BAR_TOP + 1, Math.max(1, bw - 2), BAR_H - 2);
             }
             if (changed.contains(v)) {
-                g.setStroke(Color.web("#bf8700"));
+                g.setStroke(CHANGED);
                 g.setLineWidth(3);
                 g.strokeRect(x0 - 1, BAR_TOP - 4, bw + 2, BAR_H + 8);
             }
             if (bw > 34) {
                 g.setFill(Color.WHITE);
                 g.setTextAlign(TextAlignment.CENTER);
-                g.fillText(VmFlags.perms(v.flags()), x0 + bw / 2, BAR_TOP + BAR_H / 2 - 8);
-                g.fillText(size(v.end() - v.start()), x0 + bw / 2, BAR_TOP + BAR_H / 2 + 8);
+                // the anon_vma decides what may merge: show it where it exists
+                boolean av = v.anonVma() != 0 && bw > 70;
+                double top = BAR_TOP + BAR_H / 2 - (av ? 13 : 7);
+                g.fillText(VmFlags.perms(v.flags()), x0 + bw / 2, top);
+                g.fillText(size(v.end() - v.start()), x0 + bw / 2, top + 13);
+                if (av) g.fillText("anon_vma " + v.anonVma(), x0 + bw / 2, top + 26);
             }
             if (x0 - lastLabel > 86 && x0 >= -20) {
-                g.setFill(Color.web("#24292f"));
+                g.setFill(TEXT);
                 g.setTextAlign(TextAlignment.LEFT);
                 g.fillText(String.format("%x", v.start()), Math.max(0, x0), BAR_TOP - 12);
                 String n = mm == null ? null : ProcMaps.name(mm, v);
