@@ -75,6 +75,14 @@ public final class MainWindow extends StackPane {
     private final Tab vgicTab = new Tab("vGIC");
     private final AddressSpaceView mmView = new AddressSpaceView();
     private final Tab mmTab = new Tab("mm", mmView);
+    /** What the user picked in the memory views; they all highlight it. */
+    private final kstep.views.MmSelection mmSelection = new kstep.views.MmSelection();
+    private final kstep.views.PageTableView pageTables = new kstep.views.PageTableView(mmSelection);
+    private final Tab pageTablesTab = new Tab("page tables", pageTables);
+    private final kstep.views.PhysMemView physMem = new kstep.views.PhysMemView(mmSelection);
+    private final Tab memoryTab = new Tab("memory");
+    private final kstep.views.VmaListView vmaList = new kstep.views.VmaListView();
+    private final Tab vmaListTab = new Tab("vma list");
     private final NotesView notes = new NotesView();
     private final EventListView events = new EventListView();
     private final FindingsView findings = new FindingsView();
@@ -142,8 +150,11 @@ public final class MainWindow extends StackPane {
         // the subsystem tabs come first, and only where the scenario has the subsystem
         boolean hasVgic = kstep.vgic.VgicSnapshot.of(s.world(), null) != null;
         boolean hasMm = s.world().ext(kstep.mm.MmState.KEY, kstep.mm.MmState.class) != null;
-        stateTabs.getTabs().removeAll(vgicTab, mmTab);
-        if (hasMm) stateTabs.getTabs().add(0, mmTab);
+        boolean hasOldMm = s.world().ext(kstep.mm.linux23.OldMemory.KEY, kstep.mm.linux23.OldMemory.class) != null;
+        stateTabs.getTabs().removeAll(vgicTab, mmTab, pageTablesTab, memoryTab, vmaListTab);
+        mmSelection.clear();
+        if (hasMm) stateTabs.getTabs().addAll(0, List.of(mmTab, pageTablesTab, memoryTab));
+        if (hasOldMm) stateTabs.getTabs().add(0, vmaListTab);
         if (hasVgic) stateTabs.getTabs().add(0, vgicTab);
         stateTabs.getSelectionModel().select(0);
         timeline.setTrace(s.trace(), cpus);
@@ -254,6 +265,16 @@ public final class MainWindow extends StackPane {
         vgicTab.setContent(diagramScroll);
         vgicTab.setId("tab-vgic");
         mmTab.setId("tab-mm");
+        pageTablesTab.setId("tab-page-tables");
+        ScrollPane memScroll = new ScrollPane(physMem);
+        memScroll.setFitToWidth(true);
+        memoryTab.setContent(memScroll);
+        memoryTab.setId("tab-memory");
+        mmView.setSelection(mmSelection);
+        ScrollPane vmaScroll = new ScrollPane(vmaList);
+        vmaScroll.setFitToHeight(true);
+        vmaListTab.setContent(vmaScroll);
+        vmaListTab.setId("tab-vma-list");
         Tab locksTab = new Tab("Locks", locks);
         locksTab.setId("tab-locks");
         ScrollPane graphScroll = new ScrollPane(lockdep);
@@ -287,7 +308,12 @@ public final class MainWindow extends StackPane {
             noteStep, session.instance().program(), session.scenario().differingLines(), session.variant(), session.trace());
         for (CodePane p : codePanes) p.show(v);
         diagram.show(v, session.instance().machine().externalEvents());
-        if (stateTabs.getTabs().contains(mmTab)) mmView.show(v);
+        if (stateTabs.getTabs().contains(vmaListTab)) vmaList.show(v);
+        if (stateTabs.getTabs().contains(mmTab)) {
+            mmView.show(v);
+            pageTables.show(v);
+            physMem.show(v);
+        }
         locks.show(v);
         lockdep.show(v);
         dmesg.show(v);
@@ -468,6 +494,22 @@ public final class MainWindow extends StackPane {
         return mmView;
     }
 
+    public kstep.views.PageTableView pageTables() {
+        return pageTables;
+    }
+
+    public kstep.views.PhysMemView physicalMemory() {
+        return physMem;
+    }
+
+    public kstep.views.VmaListView vmaList() {
+        return vmaList;
+    }
+
+    public kstep.views.MmSelection mmSelection() {
+        return mmSelection;
+    }
+
     public LockHoldersView lockHolders() {
         return locks;
     }
@@ -487,7 +529,7 @@ public final class MainWindow extends StackPane {
         return names;
     }
 
-    /** Selects the tab called {@code name} ("mm", "vgic", "locks", "lockdep", "notes", "events", "findings", "dmesg"). */
+    /** Selects the tab called {@code name} ("mm", "page-tables", "memory", "vma-list", "vgic", "locks", "lockdep", "notes", "events", "findings", "dmesg"). */
     public void showTab(String name) {
         for (TabPane p : List.of(stateTabs, tabs)) {
             for (Tab t : p.getTabs()) {

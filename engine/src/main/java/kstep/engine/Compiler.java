@@ -923,8 +923,10 @@ public final class Compiler {
 
         @Override
         public Value eval(Exec x) {
-            KObject o = x.deref(obj.eval(x));
-            return o.get(index(x, o));
+            KObject o = x.deref(obj.eval(x), field, false);
+            int i = index(x, o);
+            if (o.type().hook != null) x.fieldAccess(o, i, false);
+            return o.get(i);
         }
     }
 
@@ -942,8 +944,10 @@ public final class Compiler {
 
         @Override
         public void store(Exec x, Value v) {
-            KObject o = x.deref(ev.obj.eval(x));
-            x.setField(o, ev.index(x, o), v);
+            KObject o = x.deref(ev.obj.eval(x), ev.field, true);
+            int i = ev.index(x, o);
+            if (o.type().hook != null) x.fieldAccess(o, i, true);
+            x.setField(o, i, v);
         }
     }
 }

@@ -96,14 +96,48 @@ public final class Exec {
 
     /** The object a pointer refers to; NULL or a freed object is a model error. */
     public KObject deref(Value v) {
+        return deref(v, null, false);
+    }
+
+    /**
+     * The object a pointer refers to, for reading or writing {@code field} (null: the object as a whole).
+     * NULL is a model error; a freed object is a use-after-free finding (the object keeps its old contents,
+     * as freed slab memory does, so the run can go on where the scenario lets it).
+     */
+    public KObject deref(Value v, String field, boolean write) {
         if (v instanceof Value.Ref r) {
             KObject o = w.object(r.id());
             if (o == null) throw error("dangling pointer #" + r.id());
-            if (o.freed()) throw error("use after free of " + o.name());
+            if (o.freed()) machine.useAfterFree(this, o, field, write);
             return o;
         }
         if (v == Value.Nil.NULL) throw error("NULL pointer dereference");
         throw error("expected a pointer, found " + v);
+    }
+
+    /** {@code ref->field} read as a model statement reads it (use-after-free and field hooks included): for builtins. */
+    public Value readField(Value ref, String field) {
+        KObject o = deref(ref, field, false);
+        int i = o.type().indexOf(field);
+        if (i < 0) throw error("struct " + o.type().name() + " has no field '" + field + "'");
+        fieldAccess(o, i, false);
+        return o.get(i);
+    }
+
+    /** A watched struct's field is read or written (the subsystems' field hooks). */
+    void fieldAccess(KObject o, int field, boolean write) {
+        FieldHook h = o.type().hook;
+        if (h != null && !dry) h.access(this, o, field, write);
+    }
+
+    /** The call trace of the current task, innermost first, as reports print it. */
+    public java.util.List<String> callTrace() {
+        return task == null ? java.util.List.of() : KernelText.callTrace(task);
+    }
+
+    private KObject.History history() {
+        KObject ts = task == null ? null : w.heap.get(task.obj);
+        return new KObject.History(w.stepNo, ts == null ? "?" : ts.text("comm"), ts == null ? 0 : ts.getLong("pid"), callTrace());
     }
 
     Value currentRef() {
@@ -151,6 +185,7 @@ public final class Exec {
         mutating();
         if (type == null) throw error("the models declare no struct for this allocation");
         KObject o = w.allocate(type, null);
+        o.markAllocated(history());
         emit(Event.say(Event.Kind.SET, o.name(), "allocated " + o.name()));
         return o;
     }
@@ -158,7 +193,7 @@ public final class Exec {
     /** Frees an object: it stays in the heap, marked freed, so later use of it can be caught. */
     public void free(KObject o) {
         mutating();
-        o.markFreed();
+        o.markFreed(history());
         emit(Event.say(Event.Kind.SET, o.name(), "freed " + o.name()));
     }
 

@@ -56,6 +56,12 @@ public final class Frame {
     }
 
     /** The op this frame executes next (bookkeeping jumps skipped), or null past the end. */
+    /** "file:line" of the statement this frame runs next ("?" at its end). */
+    public String nextPosText() {
+        Op op = nextOp();
+        return op == null ? "?" : op.pos().fileLine();
+    }
+
     public Op nextOp() {
         int p = fn.nextStepPc(pc);
         return p < fn.size() ? fn.op(p) : null;

@@ -12,6 +12,12 @@ public final class KObject {
     private final String name;
     private final Value[] fields;
     private boolean freed;
+    /** Who allocated and who freed the object, and where (for use-after-free reports); not state. */
+    private History allocated;
+    private History freedBy;
+
+    /** A task's allocation or free of the object: the step, the task, its call trace. */
+    public record History(int step, String comm, long pid, java.util.List<String> trace) { }
 
     KObject(int id, StructType type, String name) {
         this.id = id;
@@ -27,6 +33,8 @@ public final class KObject {
         this.name = o.name;
         this.fields = o.fields.clone();
         this.freed = o.freed;
+        this.allocated = o.allocated;
+        this.freedBy = o.freedBy;
     }
 
     KObject copy() {
@@ -50,8 +58,23 @@ public final class KObject {
         return freed;
     }
 
-    void markFreed() {
+    void markFreed(History h) {
         freed = true;
+        freedBy = h;
+    }
+
+    void markAllocated(History h) {
+        allocated = h;
+    }
+
+    /** Where a run-time allocator made it, or null for the scenario's objects. */
+    public History allocatedBy() {
+        return allocated;
+    }
+
+    /** Where it was freed, or null. */
+    public History freedBy() {
+        return freedBy;
     }
 
     public Value get(int index) {

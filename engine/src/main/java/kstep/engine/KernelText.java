@@ -64,7 +64,7 @@ public final class KernelText {
     }
 
     /**
-     * dump_stack() on arm64: dump_stack_print_info()'s "CPU: 0 PID: 337 Comm: cat Not tainted 5.13.0 #1" (with
+     * dump_stack() on arm64 (x86_64 says "Call Trace:" between <TASK> and </TASK>): dump_stack_print_info()'s "CPU: 0 PID: 337 Comm: cat Not tainted 5.13.0 #1" (with
      * the task's UID since 6.11 and the preemption model since 6.16), the hardware line, "Call trace:" and one
      * frame a line. The frames are the model's; the printing machinery's own frames (show_stack,
      * dump_stack_lvl) are left out.
@@ -77,6 +77,13 @@ public final class KernelText {
             .append(" Comm: ").append(ts.text("comm")).append(' ').append(tainted(x.w)).append(' ').append(release(c)).append(" #1");
         if (c.atLeast(6, 16)) b.append(c.preempt() == KernelConfig.Preempt.FULL ? " PREEMPT(full) " : " PREEMPT(none) ");
         b.append('\n');
+        if (c.x86()) {
+            // x86's show_trace_log_lvl(): "Call Trace:" and the frames between <TASK> and </TASK>
+            b.append("Hardware name: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.3-debian-1.16.3-2 04/01/2014\n");
+            b.append("Call Trace:\n <TASK>\n");
+            for (String s : callTrace(x.task)) b.append(' ').append(s).append('\n');
+            return b.append(" </TASK>\n").toString();
+        }
         b.append("Hardware name: linux,dummy-virt (DT)\n");
         b.append("Call trace:\n");
         for (String s : callTrace(x.task)) b.append(' ').append(s).append('\n');

@@ -27,10 +27,25 @@ public final class Machine {
     private final Map<String, ExternalEvent> events = new LinkedHashMap<>();
 
     public Machine(Program program, KernelConfig config, List<Check> checks, List<ExternalEvent> externalEvents) {
+        this(program, config, checks, externalEvents, Map.of());
+    }
+
+    /** As above, with the subsystems' watchers of struct fields, by struct name. */
+    public Machine(Program program, KernelConfig config, List<Check> checks, List<ExternalEvent> externalEvents, Map<String, FieldHook> fieldHooks) {
         this.program = program;
         this.config = config;
         this.checks = List.copyOf(checks);
         for (ExternalEvent e : externalEvents) events.put(e.name(), e);
+        for (Map.Entry<String, FieldHook> h : fieldHooks.entrySet()) {
+            StructType st = program.struct(h.getKey());
+            if (st != null) st.hook = h.getValue();
+        }
+    }
+
+    /** A freed object was read or written: KASAN's report, once per object. */
+    void useAfterFree(Exec x, KObject o, String field, boolean write) {
+        if (x.dry) return;
+        x.findingOnce("use-after-free:" + o.id(), "use-after-free", KasanReport.of(x, o, field, write));
     }
 
     public KernelConfig config() {
@@ -147,6 +162,7 @@ public final class Machine {
      * always are. Throws {@link kstep.lang.ModelRuntimeError} when a model goes wrong.
      */
     public StepResult step(World w, Choice c, boolean record) {
+        w.stepNo++;
         List<Event> evs = record ? new ArrayList<>() : null;
         List<Finding> fs = new ArrayList<>();
         Cpu cpu = c.kind() == Choice.Kind.EVENT ? null : w.cpus[c.cpu()];

@@ -87,6 +87,15 @@ public final class Setup {
      * one running at step 0; the others wait on its runqueue in the order given.
      */
     public KObject task(String comm, int pid, int cpu, String entry, Value[] args, SourcePos pos) {
+        return task(comm, pid, cpu, entry, args, pos, false);
+    }
+
+    /**
+     * As {@link #task(String, int, int, String, Value[], SourcePos)}; a {@code sleeping} task starts in
+     * TASK_INTERRUPTIBLE off the runqueue (a kernel thread waiting for work, a child not yet forked) and
+     * runs once something wakes it.
+     */
+    public KObject task(String comm, int pid, int cpu, String entry, Value[] args, SourcePos pos, boolean sleeping) {
         if (cpu < 0 || cpu >= w.cpus.length) throw new SourceError(pos, "cpu " + cpu + " does not exist (the machine has " + w.cpus.length + ")");
         Function fn = p.function(entry);
         if (fn == null) throw new SourceError(pos, "no model function '" + entry + "'");
@@ -95,6 +104,8 @@ public final class Setup {
             if (!t.idle && w.heap.get(t.obj).getLong("pid") == pid) throw new SourceError(pos, "pid " + pid + " is used twice");
         }
         KObject ts = w.allocate(structOrFail("task_struct"), comm);
+        // a task whose name is an identifier can be named in conditions: "expr kswapd0->__state == TASK_RUNNING"
+        if (comm.matches("[A-Za-z_][A-Za-z0-9_]*") && !w.names.containsKey(comm)) w.name(comm, ts.id());
         set(ts, "pid", Value.of(pid));
         set(ts, "comm", new Value.Str(comm));
         set(ts, "cpu", Value.of(cpu));
@@ -103,6 +114,11 @@ public final class Setup {
         Task t = new Task(w.tasks.size(), ts.id(), false);
         t.stack.add(new Frame(fn, zeroLocals(fn, args), null, Frame.Kind.ENTRY));
         w.tasks.add(t);
+        if (sleeping) {
+            set(ts, "on_rq", Value.ZERO);
+            set(ts, "__state", Value.of(p.constant("TASK_INTERRUPTIBLE")));
+            return ts;
+        }
         Cpu c = w.cpus[cpu];
         if (c.current == c.idle) {
             Task idle = w.tasks.get(c.idle);

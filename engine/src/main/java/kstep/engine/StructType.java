@@ -17,6 +17,8 @@ public final class StructType {
 
     private final String name;
     private final List<Field> fields;
+    /** The subsystem watching this struct's fields (set when a machine is built for the program), or null. */
+    FieldHook hook;
     private final Map<String, Field> byName;
     private final SourcePos pos;
 

@@ -28,6 +28,8 @@ public final class World {
     final TreeMap<String, Integer> budgets;
     final TreeSet<String> reported;
     final TreeMap<String, Extension> ext;
+    /** The number of the step being run (0 before the first); history only: not hashed. */
+    int stepNo;
 
     World(Program program, int ncpus) {
         this.program = program;
@@ -58,10 +60,16 @@ public final class World {
         this.reported = new TreeSet<>(o.reported);
         this.ext = new TreeMap<>();
         for (Map.Entry<String, Extension> e : o.ext.entrySet()) ext.put(e.getKey(), e.getValue().copy());
+        this.stepNo = o.stepNo;
     }
 
     public World copy() {
         return new World(this);
+    }
+
+    /** The step being run, or the last one run (0 at the start). */
+    public int stepNo() {
+        return stepNo;
     }
 
     public Program program() {

@@ -56,6 +56,13 @@ final class DeadlockCheck implements Check {
             if (t != null) out.add(t);
             return out;
         }
+        if (l.type().field("holders") != null && l.get("holders") instanceof Value.Seq hs) {
+            for (Value v : hs.items()) {
+                Task t = w.taskOfObject(((Value.Ref) v).id());
+                if (t != null && !out.contains(t)) out.add(t);
+            }
+            return out;
+        }
         boolean shared = l.type().field("readers") != null ? l.getLong("readers") > 0
             : l.type().name().equals("rw_semaphore") && l.getLong("count") > 0;
         LockdepState s = w.ext(LockdepState.KEY, LockdepState.class);

@@ -126,23 +126,27 @@ final class SleepingLocks {
             KObject s = a.obj(0);
             if (s.getLong("count") <= 0) return Value.ZERO;
             x.setField(s, "count", Value.of(s.getLong("count") - 1));
+            semHolders(x, s, true);
             return Value.ONE;
         });
         b.add("down_trylock", 1, "take the semaphore if possible: 0 on success, 1 if not (as the kernel's)", (x, a) -> {
             KObject s = a.obj(0);
             if (s.getLong("count") <= 0) return Value.ONE;
             x.setField(s, "count", Value.of(s.getLong("count") - 1));
+            semHolders(x, s, true);
             return Value.ZERO;
         });
         b.proc("__sem_add_waiter", 1, "queue current at the tail of the wait list", (x, a) -> addWaiter(x, a.obj(0), false));
         b.add("__sem_granted", 1, "up() took current off the wait list: it has the slot", (x, a) -> {
             if (waiters(a.obj(0)).items().contains(me(x))) return Value.ZERO;
             x.setField(x.currentTaskStruct(), "blocked_on", Value.Nil.NULL);
+            semHolders(x, a.obj(0), true);
             return Value.ONE;
         });
         b.add("__up", 1, "count++ when nobody waits; else dequeue the first waiter, hand it the slot, return it to wake",
             (x, a) -> {
                 KObject s = a.obj(0);
+                semHolders(x, s, false);
                 Value first = waiters(s).first();
                 if (first == Value.Nil.NULL) {
                     x.setField(s, "count", Value.of(s.getLong("count") + 1));
@@ -151,6 +155,22 @@ final class SleepingLocks {
                 x.setField(s, "wait_list", waiters(s).without(first));
                 return first;
             });
+    }
+
+    /**
+     * The holders kstep keeps for a semaphore: the taker joins; up() removes the caller, or the oldest holder
+     * when the caller holds no slot (a semaphore may be released by another task).
+     */
+    private static void semHolders(Exec x, KObject s, boolean take) {
+        if (s.type().field("holders") == null) return;
+        Value.Seq h = (Value.Seq) s.get("holders");
+        if (take) {
+            x.setField(s, "holders", h.with(me(x)));
+        } else if (h.items().contains(me(x))) {
+            x.setField(s, "holders", h.without(me(x)));
+        } else if (h.first() != Value.Nil.NULL) {
+            x.setField(s, "holders", h.without(h.first()));
+        }
     }
 
     static Value me(Exec x) {

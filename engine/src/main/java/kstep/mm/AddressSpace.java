@@ -23,11 +23,19 @@ public final class AddressSpace {
 
     /** Ordered as the kernel's unsigned addresses (a maps file may list [vsyscall] at 0xffffffffff600000). */
     VmaTree vmas = new VmaTree();
-    /** Resident pages by address (what the page tables map; the zero page is not kept). */
-    final TreeMap<Long, Page> pages = new TreeMap<>();
+    /** The memory node the mm's pages and page tables come from (shared by the processes of a scenario). */
+    Pgdat node;
+    /** mm->pgd and the tables below it. */
+    PageTables pt;
+    /** The mm's number in its node (page-table frames name their owner by it). */
+    final int id;
+    /** mm->rss_stat: MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES. */
+    long[] rss = new long[4];
+    static final int MM_FILEPAGES = 0;
+    static final int MM_ANONPAGES = 1;
+    static final int MM_SWAPENTS = 2;
+    static final int MM_SHMEMPAGES = 3;
     int maxMapCount = DEFAULT_MAX_MAP_COUNT;
-    int nextAnonVma = 1;
-    int nextFileId = 1;
     long startBrk;
     long brk;
     /** mm->start_stack: the VMA around it is "[stack]" (0: no stack). */
@@ -37,19 +45,57 @@ public final class AddressSpace {
     /** Since 6.6 mprotect() unaccounts anonymous memory nobody wrote to when it loses PROT_WRITE. */
     boolean unaccountUnfaulted = true;
 
+    /** An address space on its own, with memory of its own (a kvma replay, a maps file, a test). */
+    public AddressSpace() {
+        this(Pgdat.unlimited());
+    }
+
+    /** A new mm in {@code node}: its PGD is allocated now, as mm_alloc() does. */
+    public AddressSpace(Pgdat node) {
+        this.node = node;
+        this.id = node.mms.size() + 1;
+        node.mms.add(this);
+        this.pt = new PageTables(node, id);
+    }
+
+    private AddressSpace(AddressSpace o, Pgdat node) {
+        this.node = node;
+        this.id = o.id;
+        node.mms.add(this);
+        this.pt = o.pt.in(node);
+        vmas = o.vmas.copy(Vma::copy);
+        rss = o.rss.clone();
+        maxMapCount = o.maxMapCount;
+        startBrk = o.startBrk;
+        brk = o.brk;
+        startStack = o.startStack;
+        unaccountUnfaulted = o.unaccountUnfaulted;
+        mmapBase = o.mmapBase;
+    }
+
+    /** This mm in a copy of its node (the copy's list of mms gets it). */
+    AddressSpace copyInto(Pgdat copy) {
+        return new AddressSpace(this, copy);
+    }
+
+    /** A copy with its own copy of the memory: for an address space that has its node to itself. */
     public AddressSpace copy() {
-        AddressSpace a = new AddressSpace();
-        a.vmas = vmas.copy(Vma::copy);
-        a.pages.putAll(pages);
-        a.maxMapCount = maxMapCount;
-        a.nextAnonVma = nextAnonVma;
-        a.nextFileId = nextFileId;
-        a.startBrk = startBrk;
-        a.brk = brk;
-        a.startStack = startStack;
-        a.unaccountUnfaulted = unaccountUnfaulted;
-        a.mmapBase = mmapBase;
-        return a;
+        if (node.mms.size() != 1) throw new IllegalStateException("this mm shares its memory; copy the whole mm state");
+        return copyInto(node.copyWithoutMms());
+    }
+
+    public Pgdat node() {
+        return node;
+    }
+
+    /** The page tables as a tree, for the views. */
+    public PageTableTree pageTables() {
+        return PageTableTree.of(this);
+    }
+
+    /** mm->rss_stat as /proc/PID/status shows it: RssAnon, RssFile, RssShmem and VmSwap, in pages. */
+    public long[] rssStat() {
+        return new long[] {rss[MM_ANONPAGES], rss[MM_FILEPAGES], rss[MM_SHMEMPAGES], rss[MM_SWAPENTS]};
     }
 
     // ------------------------------------------------------------------ lookups
@@ -65,23 +111,34 @@ public final class AddressSpace {
         maxMapCount = n;
     }
 
-    /** The resident pages of [start, end), by address. */
+    /**
+     * The resident pages of [start, end), by address, as smaps counts them: what present PTEs map, except
+     * the zero page; anonymous or not by the frame, dirty by the PTE or the page.
+     */
     public java.util.SortedMap<Long, Page> pages(long start, long end) {
-        return Collections.unmodifiableSortedMap(pages.subMap(start, end));
+        TreeMap<Long, Page> out = new TreeMap<>();
+        pt.forEach(start, end, (a, pte) -> {
+            if (!Pte.present(pte) || (pte & Pte.SPECIAL) != 0) return;
+            int pfn = Pte.pfn(pte);
+            boolean dirty = (pte & Pte.DIRTY) != 0 || node.map.test(pfn, MemMap.PG_DIRTY);
+            out.put(a, new Page(node.map.kind[pfn] == MemMap.Kind.ANON, dirty));
+        });
+        return Collections.unmodifiableSortedMap(out);
     }
 
-    /** Drops the pages of [start, end) (munmap, MADV_DONTNEED). */
+    /** The PTE that maps {@code addr} (0 if none). */
+    public long pte(long addr) {
+        return pt.pte(addr);
+    }
+
+    /** Unmaps the pages of [start, end) (munmap, MADV_DONTNEED): zap_page_range(). */
     void dropPages(long start, long end) {
-        pages.subMap(start, end).clear();
+        Zap.range(this, start, end);
     }
 
-    /** Moves the pages of [from, from + len) to start at {@code to} (mremap's move_page_tables()). */
+    /** Moves the PTEs of [from, from + len) to start at {@code to} (mremap's move_page_tables()). */
     void movePages(long from, long len, long to) {
-        java.util.SortedMap<Long, Page> src = pages.subMap(from, from + len);
-        TreeMap<Long, Page> moved = new TreeMap<>();
-        for (Map.Entry<Long, Page> e : src.entrySet()) moved.put(e.getKey() - from + to, e.getValue());
-        src.clear();
-        pages.putAll(moved);
+        Zap.move(this, from, len, to);
     }
 
     /** The VMAs in address order (a snapshot). */
@@ -193,12 +250,24 @@ public final class AddressSpace {
     }
 
     int newAnonVma() {
-        return nextAnonVma++;
+        return node.nextAnonVma++;
+    }
+
+    /**
+     * free_pgtables() after an unmap: the tables under [start, end) that no VMA needs any more, bounded by
+     * the VMAs around the hole.
+     */
+    void freePageTables(long start, long end) {
+        Vma prev = prevOf(start);
+        Vma next = nextFrom(end);
+        long floor = prev == null ? 0 : prev.end;
+        long ceiling = next == null ? TASK_SIZE + PAGE_SIZE : next.start;
+        pt.freeRange(floor, ceiling);
     }
 
     /** Opens a file to map: a regular one (on kstep's disk) or a shmem one. */
     public MappedFile newFile(String name, long inode, long pages, boolean shmem, boolean writable) {
-        return new MappedFile(nextFileId++, name, shmem ? MappedFile.SHMEM_DEV : MappedFile.DISK, inode, pages, shmem, writable);
+        return node.newFile(name, inode, pages, shmem, writable);
     }
 
     // ------------------------------------------------------------------ mergeability (mm/vma.c)
@@ -246,6 +315,7 @@ public final class AddressSpace {
         if (src.anonVma != 0 && dst.anonVma == 0) {
             dst.anonVma = src.anonVma;
             dst.chainForked = src.chainForked;
+            dst.ancestors = src.ancestors;
         }
     }
 
@@ -397,6 +467,7 @@ public final class AddressSpace {
         }
         for (Vma v : removed) remove(v);
         dropPages(start, end);
+        freePageTables(start, end);
         return removed;
     }
 

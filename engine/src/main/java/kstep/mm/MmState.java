@@ -7,6 +7,7 @@ import java.util.Map;
 import kstep.engine.Extension;
 import kstep.engine.StateHash;
 
+
 /**
  * The mm subsystem's part of the World: each process's address space by name, which tasks run in it, and
  * each process's open files (fd 3 onwards, in the order the scenario lists them).
@@ -17,13 +18,36 @@ public final class MmState implements Extension {
     final LinkedHashMap<String, AddressSpace> processes = new LinkedHashMap<>();
     final LinkedHashMap<String, String> mmOfTask = new LinkedHashMap<>();
     final LinkedHashMap<String, List<MappedFile>> files = new LinkedHashMap<>();
+    /** The memory every process's pages come from. */
+    Pgdat node;
+    /** The comm of the task that runs kswapd (woken below the low watermark), or null. */
+    String kswapd;
+    /** Processes that come into being by fork(): child name -> parent name; and which have been forked. */
+    final LinkedHashMap<String, String> forkedFrom = new LinkedHashMap<>();
+    final java.util.TreeSet<String> forked = new java.util.TreeSet<>();
+    /** The last user access: which process, where, at which step (the page-table view shows its walk). History: not hashed. */
+    Access lastAccess;
+
+    /** A user access of {@code process} at {@code addr} during step {@code step}. */
+    public record Access(String process, long addr, boolean write, int step) { }
+
+    MmState(Pgdat node) {
+        this.node = node;
+    }
 
     @Override
     public MmState copy() {
-        MmState c = new MmState();
-        for (Map.Entry<String, AddressSpace> e : processes.entrySet()) c.processes.put(e.getKey(), e.getValue().copy());
+        MmState c = new MmState(node.copyWithoutMms());
+        // the copy's node must list the mms in the original order, so copy them in that order
+        java.util.IdentityHashMap<AddressSpace, AddressSpace> copies = new java.util.IdentityHashMap<>();
+        for (AddressSpace mm : node.mms) copies.put(mm, mm.copyInto(c.node));
+        for (Map.Entry<String, AddressSpace> e : processes.entrySet()) c.processes.put(e.getKey(), copies.get(e.getValue()));
         c.mmOfTask.putAll(mmOfTask);
         c.files.putAll(files);
+        c.kswapd = kswapd;
+        c.forkedFrom.putAll(forkedFrom);
+        c.forked.addAll(forked);
+        c.lastAccess = lastAccess;
         return c;
     }
 
@@ -41,12 +65,27 @@ public final class MmState implements Extension {
                 h.add(v.anonVma);
                 h.add(v.ops.ordinal());
             }
-            for (Map.Entry<Long, Page> p : mm.pages.entrySet()) {
-                h.add(p.getKey());
-                h.add((p.getValue().anon() ? 2 : 0) | (p.getValue().dirty() ? 1 : 0));
-            }
             h.add(mm.brk);
+            h.add(mm.pt.pgd);
         }
+        node.hashInto(h);
+        h.add(node.nextAnonVma);
+        for (String f : forked) h.add(f);
+    }
+
+    public Access lastAccess() {
+        return lastAccess;
+    }
+
+    /** The name of the process whose mm is {@code mm}, or "mm N" for one no process has (yet). */
+    public String nameOf(AddressSpace mm) {
+        for (Map.Entry<String, AddressSpace> e : processes.entrySet()) if (e.getValue() == mm) return e.getKey();
+        return "mm " + mm.id;
+    }
+
+    /** The memory node. */
+    public Pgdat node() {
+        return node;
     }
 
     /** The processes by name, in the order the scenario gave them. */

@@ -115,7 +115,7 @@ public final class MmSyscalls {
             MappedFile f = file;
             if (f == null && (vmFlags & VmFlags.VM_SHARED) != 0) {
                 // shmem_zero_setup(): every shared anonymous mapping is its own deleted /dev/zero shmem file
-                f = mm.newFile(MappedFile.DEV_ZERO, 0x1000 + mm.nextFileId, (len >>> AddressSpace.PAGE_SHIFT) + pgoff, true, true);
+                f = mm.newFile(MappedFile.DEV_ZERO, 0x1000 + mm.node.nextFileId, (len >>> AddressSpace.PAGE_SHIFT) + pgoff, true, true);
                 ops = Vma.VmOps.SHMEM;
             }
             vma = new Vma(addr, end, pgoff, vmFlags, f, ops);
@@ -196,6 +196,7 @@ public final class MmSyscalls {
         Vma v = mm.modify(prev, vma, start, end, newFlags, vma.anonName);
         pprev[0] = v;
         v.flags = newFlags;
+        Fault.changeProtection(mm, v, start, end);
         // a private VM_LOCKED VMA becoming writable: break COW now rather than take faults later
         if ((oldFlags & (VmFlags.VM_WRITE | VmFlags.VM_SHARED | VmFlags.VM_LOCKED)) == VmFlags.VM_LOCKED && (newFlags & VmFlags.VM_WRITE) != 0)
             Fault.populateVma(mm, v, start, end);

@@ -15,6 +15,9 @@ public final class Vma {
     MappedFile file;
     int anonVma;
     boolean chainForked;
+    /** The anon_vmas of the VMAs this one was forked from (its anon_vma_chain beyond its own), for the rmap. */
+    int[] ancestors = NO_ANCESTORS;
+    static final int[] NO_ANCESTORS = new int[0];
     VmOps ops;
     String anonName;
     /** The name of a special mapping ([vdso], [vvar], [vsyscall]), as a maps file gave it; else null. */
@@ -51,6 +54,7 @@ public final class Vma {
         Vma v = new Vma(start, end, pgoff, flags, file, ops);
         v.anonVma = anonVma;
         v.chainForked = chainForked;
+        v.ancestors = ancestors;
         v.anonName = anonName;
         v.specialName = specialName;
         return v;

@@ -49,18 +49,20 @@ public final class Instance {
         Setup setup = new Setup(program, s.cpus);
         List<Check> checks = new ArrayList<>();
         List<ExternalEvent> events = new ArrayList<>();
+        java.util.Map<String, kstep.engine.FieldHook> hooks = new java.util.LinkedHashMap<>();
         for (Subsystem sub : Subsystems.all()) {
             YNode section = s.sections.get(sub.name());
             Subsystem.Contribution c = sub.setup(section, setup);
             checks.addAll(c.checks());
             events.addAll(c.events());
+            hooks.putAll(c.fieldHooks());
         }
         events.addAll(interrupts(s.sections.get("irqs"), s.sections.get("softirqs"), setup));
         for (Program.Unresolved u : program.unresolved()) {
             if (setup.world().named(u.name()) == null)
                 throw new SourceError(u.pos(), "unknown name '" + u.name() + "' (not a variable, constant, function or scenario object)");
         }
-        this.machine = new Machine(program, config(s, v), checks, events);
+        this.machine = new Machine(program, config(s, v), checks, events, hooks);
         for (Scenario.TaskSpec t : s.tasks) {
             Ast.Expr e = Parser.parseExpression(t.entry(), t.entryPos());
             if (!(e instanceof Ast.Call call) || !(call.callee() instanceof Ast.Name fn))
@@ -69,7 +71,7 @@ public final class Instance {
             if (f == null) throw new SourceError(fn.pos(), "no model function '" + fn.id() + "'");
             Value[] args = new Value[call.args().size()];
             for (int i = 0; i < args.length; i++) args[i] = machine.evaluate(setup.world(), condition(call.args().get(i), setup.world()));
-            setup.task(t.name(), t.pid(), t.cpu(), fn.id(), args, t.pos());
+            setup.task(t.name(), t.pid(), t.cpu(), fn.id(), args, t.pos(), t.sleeping());
         }
         this.initial = setup.world();
         if (s.end != null) {
@@ -146,7 +148,7 @@ public final class Instance {
 
     private static kstep.engine.KernelConfig config(Scenario s, Scenario.Variant v) {
         try {
-            return kstep.engine.KernelConfig.of(v.kernel(), s.preempt, s.lockdep);
+            return kstep.engine.KernelConfig.of(v.kernel(), s.preempt, s.lockdep, s.arch);
         } catch (IllegalArgumentException e) {
             throw new SourceError(v.pos(), e.getMessage());
         }

@@ -19,7 +19,8 @@ public final class Scenario {
     /** A kernel variant: its #defines for the models, the kernel version it stands for, what it should do. */
     public record Variant(String name, String kernel, String describe, List<String> defines, String expect, SourcePos pos) { }
 
-    public record TaskSpec(String name, int pid, int cpu, String entry, SourcePos entryPos, SourcePos pos) { }
+    /** A task: {@code sleeping} ones start in TASK_INTERRUPTIBLE, off the runqueue, until something wakes them. */
+    public record TaskSpec(String name, int pid, int cpu, String entry, SourcePos entryPos, SourcePos pos, boolean sleeping) { }
 
     /** How to explore: bound in steps, preemption budget, state limit, and the finding kind sought (null: any). */
     public record ExploreSpec(int bound, Integer preemptions, long maxStates, String target) { }

@@ -186,10 +186,16 @@ public final class ScenarioLoader {
         List<Scenario.TaskSpec> tasks = new ArrayList<>();
         YNode tl = top.require("tasks");
         for (YNode t : tl.list()) {
-            t.allowOnly(Set.of("name", "pid", "cpu", "entry"));
+            t.allowOnly(Set.of("name", "pid", "cpu", "entry", "start"));
             YNode entry = t.require("entry");
+            boolean sleeping = false;
+            if (t.get("start") != null) {
+                String st = t.get("start").str();
+                if (!st.equals("running") && !st.equals("sleeping")) throw t.get("start").error("start is running (the default) or sleeping, not '" + st + "'");
+                sleeping = st.equals("sleeping");
+            }
             tasks.add(new Scenario.TaskSpec(t.require("name").str(), t.require("pid").intIn(1, 4_194_304),
-                t.require("cpu").intIn(0, cpus - 1), entry.str(), entry.textPos(), t.pos()));
+                t.require("cpu").intIn(0, cpus - 1), entry.str(), entry.textPos(), t.pos(), sleeping));
         }
         if (tasks.isEmpty()) throw tl.error("a scenario needs at least one task");
 

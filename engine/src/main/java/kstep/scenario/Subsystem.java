@@ -22,7 +22,12 @@ public interface Subsystem {
     /** Builds its initial objects from {@code section} (null when the scenario has none) and says what it checks. */
     Contribution setup(YNode section, Setup setup);
 
-    record Contribution(List<Check> checks, List<ExternalEvent> events) {
+    /** What a subsystem adds to the machine: checks, external events, and watchers of struct fields by struct name. */
+    record Contribution(List<Check> checks, List<ExternalEvent> events, java.util.Map<String, kstep.engine.FieldHook> fieldHooks) {
         public static final Contribution NONE = new Contribution(List.of(), List.of());
+
+        public Contribution(List<Check> checks, List<ExternalEvent> events) {
+            this(checks, events, java.util.Map.of());
+        }
     }
 }

@@ -22,7 +22,7 @@ import kstep.scenario.ScenarioLoader;
  */
 class LockSemanticsTest {
     static Trace run(String name) throws Exception {
-        Path file = LockRuleCasesTest.dir().resolve(name + ".yaml");
+        Path file = Path.of(LockSemanticsTest.class.getClassLoader().getResource("locks/" + name + ".yaml").toURI());
         Runner.Result r = ScenarioLoader.load(file).instantiate("case").runDefault();
         assertEquals(Runner.Outcome.END, r.outcome(), name);
         assertTrue(r.trace().findings().isEmpty(), name + ": " + r.trace().findings());

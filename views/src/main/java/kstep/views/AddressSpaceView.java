@@ -67,6 +67,9 @@ public final class AddressSpaceView extends VBox {
     private boolean userZoomed;
     private StepView lastView;
     private boolean updating;
+    /** The memory views' shared selection (colour-linking), or null when this view stands alone. */
+    private MmSelection selection;
+    private double pressX = Double.NaN;
 
     public AddressSpaceView() {
         super(6);
@@ -102,7 +105,16 @@ public final class AddressSpaceView extends VBox {
         canvas.widthProperty().bind(canvasHolder.widthProperty());
         canvas.widthProperty().addListener((o, a, b) -> draw());
         canvas.addEventHandler(ScrollEvent.SCROLL, e -> zoom(e.getDeltaY() > 0 ? 0.8 : 1.25, e.getX()));
-        canvas.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> dragX = e.getX());
+        canvas.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
+            dragX = e.getX();
+            pressX = e.getX();
+        });
+        canvas.addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
+            // a click, not the end of a drag: select the VMA for every memory view
+            if (selection == null || Double.isNaN(pressX) || Math.abs(e.getX() - pressX) > 3) return;
+            Vma v = vmaAt(e.getX());
+            if (v != null) selection.select(new MmSelection.Range(process.getValue(), v.start(), v.end()));
+        });
         canvas.addEventHandler(MouseEvent.MOUSE_DRAGGED, e -> {
             if (!Double.isNaN(dragX)) {
                 offset -= (e.getX() - dragX) * span / canvas.getWidth();
@@ -171,6 +183,32 @@ public final class AddressSpaceView extends VBox {
         c.setSortable(false);
         c.setCellValueFactory(cd -> new ReadOnlyStringWrapper(f.apply(cd.getValue())));
         return c;
+    }
+
+    /** Joins the memory views' selection: a click selects a VMA; what others select is outlined here. */
+    public void setSelection(MmSelection s) {
+        selection = s;
+        s.addListener(this::draw);
+    }
+
+    /** The address ranges of this process the selection covers: the selected VMA, or the pages mapping the selected frame. */
+    private List<long[]> selectedRanges() {
+        List<long[]> out = new ArrayList<>();
+        if (selection == null || mm == null) return out;
+        MmSelection.Target t = selection.get();
+        String proc = process.getValue();
+        if (t instanceof MmSelection.Range r && r.process().equals(proc)) out.add(new long[] {r.start(), r.end()});
+        if (t instanceof MmSelection.Frame f && mm.node() != null && f.pfn() < mm.node().frames()) {
+            for (kstep.mm.FrameInfo.Mapped m : mm.node().frame(f.pfn(), x -> x == mm ? proc : "").mappedBy()) {
+                if (m.process().equals(proc)) out.add(new long[] {m.addr(), m.addr() + AddressSpace.PAGE_SIZE});
+            }
+        }
+        return out;
+    }
+
+    private static boolean overlaps(List<long[]> ranges, Vma v) {
+        for (long[] r : ranges) if (r[0] < v.end() && v.start() < r[1]) return true;
+        return false;
     }
 
     // ------------------------------------------------------------------ reading the engine
@@ -322,6 +360,7 @@ public final class AddressSpaceView extends VBox {
     private static final Color GAP = Color.web("#8c959f");
     private static final Color LOCKED = Color.web("#cf222e");
     private static final Color CHANGED = Color.web("#bf8700");
+    private static final Color SELECTED = Color.web("#0969da");
     private static final Color TEXT = Color.web("#24292f");
     private static final Color QUIET = Color.web("#57606a");
 
@@ -355,6 +394,7 @@ public final class AddressSpaceView extends VBox {
         g.setTextBaseline(VPos.CENTER);
         int first = layout.firstEndingAfter(offset);
         double lastLabel = -1e9;
+        List<long[]> sel = selectedRanges();
         // zoomed out, dozens of VMAs share a pixel column: draw one bar per column and kind
         int lastPixel = Integer.MIN_VALUE;
         String lastKind = null;
@@ -364,7 +404,8 @@ public final class AddressSpaceView extends VBox {
             double x0 = (layout.from(i) - offset) * scale;
             double x1 = (layout.to(i) - offset) * scale;
             String k = kind(mm, v);
-            boolean marked = (v.flags() & VmFlags.VM_LOCKED) != 0 || changed.contains(v);
+            boolean picked = !sel.isEmpty() && overlaps(sel, v);
+            boolean marked = (v.flags() & VmFlags.VM_LOCKED) != 0 || changed.contains(v) || picked;
             if (x1 - x0 < 1 && (int) x0 == lastPixel && k.equals(lastKind) && !marked) continue;
             lastPixel = (int) x0;
             lastKind = k;
@@ -389,6 +430,11 @@ public final class AddressSpaceView extends VBox {
                 g.setStroke(CHANGED);
                 g.setLineWidth(3);
                 g.strokeRect(x0 - 1, BAR_TOP - 4, bw + 2, BAR_H + 8);
+            }
+            if (picked) {
+                g.setStroke(SELECTED);
+                g.setLineWidth(3);
+                g.strokeRect(x0 + 1.5, BAR_TOP + 1.5, Math.max(1, bw - 3), BAR_H - 3);
             }
             if (bw > 34) {
                 g.setFill(Color.WHITE);
