@@ -36,10 +36,7 @@ class MmViewsTest {
     }
 
     private void jump(FxRobot robot, int step) {
-        robot.interact(() -> {
-            window.session().jump(step);
-            window.refresh();
-        });
+        Steps.jump(robot, window, step);
     }
 
     private static List<String> ranges(List<Vma> vmas) {

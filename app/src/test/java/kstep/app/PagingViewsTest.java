@@ -37,10 +37,7 @@ class PagingViewsTest {
     }
 
     private void jump(FxRobot robot, int step) {
-        robot.interact(() -> {
-            window.session().jump(step);
-            window.refresh();
-        });
+        Steps.jump(robot, window, step);
     }
 
     private static List<String> matching(List<String> rows, String part) {
