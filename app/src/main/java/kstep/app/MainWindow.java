@@ -83,6 +83,8 @@ public final class MainWindow extends StackPane {
     private final Tab memoryTab = new Tab("memory");
     private final kstep.views.VmaListView vmaList = new kstep.views.VmaListView();
     private final Tab vmaListTab = new Tab("vma list");
+    private final kstep.views.GupPanel gup = new kstep.views.GupPanel(mmSelection);
+    private final Tab gupTab = new Tab("gup");
     private final NotesView notes = new NotesView();
     private final EventListView events = new EventListView();
     private final FindingsView findings = new FindingsView();
@@ -151,9 +153,12 @@ public final class MainWindow extends StackPane {
         boolean hasVgic = kstep.vgic.VgicSnapshot.of(s.world(), null) != null;
         boolean hasMm = s.world().ext(kstep.mm.MmState.KEY, kstep.mm.MmState.class) != null;
         boolean hasOldMm = s.world().ext(kstep.mm.linux23.OldMemory.KEY, kstep.mm.linux23.OldMemory.class) != null;
-        stateTabs.getTabs().removeAll(vgicTab, mmTab, pageTablesTab, memoryTab, vmaListTab);
+        // the GUP panel where the models include mm/gup.kc
+        boolean hasGup = hasMm && s.instance().program().function("__get_user_pages") != null;
+        stateTabs.getTabs().removeAll(vgicTab, gupTab, mmTab, pageTablesTab, memoryTab, vmaListTab);
         mmSelection.clear();
         if (hasMm) stateTabs.getTabs().addAll(0, List.of(mmTab, pageTablesTab, memoryTab));
+        if (hasGup) stateTabs.getTabs().add(0, gupTab);
         if (hasOldMm) stateTabs.getTabs().add(0, vmaListTab);
         if (hasVgic) stateTabs.getTabs().add(0, vgicTab);
         stateTabs.getSelectionModel().select(0);
@@ -275,6 +280,10 @@ public final class MainWindow extends StackPane {
         vmaScroll.setFitToHeight(true);
         vmaListTab.setContent(vmaScroll);
         vmaListTab.setId("tab-vma-list");
+        ScrollPane gupScroll = new ScrollPane(gup);
+        gupScroll.setFitToWidth(true);
+        gupTab.setContent(gupScroll);
+        gupTab.setId("tab-gup");
         Tab locksTab = new Tab("Locks", locks);
         locksTab.setId("tab-locks");
         ScrollPane graphScroll = new ScrollPane(lockdep);
@@ -309,6 +318,7 @@ public final class MainWindow extends StackPane {
         for (CodePane p : codePanes) p.show(v);
         diagram.show(v, session.instance().machine().externalEvents());
         if (stateTabs.getTabs().contains(vmaListTab)) vmaList.show(v);
+        if (stateTabs.getTabs().contains(gupTab)) gup.show(v);
         if (stateTabs.getTabs().contains(mmTab)) {
             mmView.show(v);
             pageTables.show(v);
@@ -502,6 +512,10 @@ public final class MainWindow extends StackPane {
         return physMem;
     }
 
+    public kstep.views.GupPanel gupPanel() {
+        return gup;
+    }
+
     public kstep.views.VmaListView vmaList() {
         return vmaList;
     }
@@ -529,7 +543,7 @@ public final class MainWindow extends StackPane {
         return names;
     }
 
-    /** Selects the tab called {@code name} ("mm", "page-tables", "memory", "vma-list", "vgic", "locks", "lockdep", "notes", "events", "findings", "dmesg"). */
+    /** Selects the tab called {@code name} ("gup", "mm", "page-tables", "memory", "vma-list", "vgic", "locks", "lockdep", "notes", "events", "findings", "dmesg"). */
     public void showTab(String name) {
         for (TabPane p : List.of(stateTabs, tabs)) {
             for (Tab t : p.getTabs()) {

@@ -183,7 +183,9 @@ public final class Compiler {
             names.add(p.name());
             types.add(resolve(p.type(), p.pos()));
         }
-        functions.put(fd.name(), new Function(fd.name(), src, fd.pos(), fd.doc(), fd.params().size(), names, types));
+        Function fn = new Function(fd.name(), src, fd.pos(), fd.doc(), fd.params().size(), names, types);
+        fn.setReturnShape(StructType.shapeOf(resolve(fd.ret(), fd.pos())));
+        functions.put(fd.name(), fn);
         bodies.put(fd.name(), fd);
     }
 
@@ -279,6 +281,11 @@ public final class Compiler {
         private int temps;
         private Deque<Map<Long, Label>> switchCases = new ArrayDeque<>();
         private Deque<Label[]> switchDefault = new ArrayDeque<>();
+        /** Locals whose address the body takes ({@code &locked}): they live in a one-element stack object. */
+        private final Set<String> addressed = new java.util.HashSet<>();
+        /** Slots holding a stack object (arrays and addressed locals), and those of addressed scalars. */
+        private final List<Integer> stackSlots = new ArrayList<>();
+        private final Set<Integer> boxedSlots = new java.util.HashSet<>();
 
         FnCompiler(Function fn, FunctionDecl fd) {
             this.fn = fn;
@@ -294,11 +301,25 @@ public final class Compiler {
                 localTypes.add(resolve(p.type(), p.pos()));
             }
             scopes.push(params);
+            Ast.walk(fd.body(), e -> {
+                if (e instanceof Unary u && u.op().equals("&") && u.operand() instanceof Name n) addressed.add(n.id());
+            });
+            // a parameter whose address is taken lives in a cell the call makes (Machine.push)
+            StructType[] boxes = new StructType[fd.params().size()];
+            for (int i = 0; i < boxes.length; i++) {
+                Param p = fd.params().get(i);
+                if (!addressed.contains(p.name())) continue;
+                boxes[i] = StructType.array(localTypes.get(i), 1, p.pos());
+                stackSlots.add(i);
+                boxedSlots.add(i);
+            }
+            fn.setParamBoxes(boxes);
             block(fd.body());
             emit(new Op.Ret(fd.end(), null));
             for (Map.Entry<String, SourcePos> u : labelUses.entrySet())
                 if (!labelDefs.containsKey(u.getKey())) throw new SourceError(u.getValue(), "label '" + u.getKey() + "' is not defined");
             for (int i = fn.locals(); i < localNames.size(); i++) fn.addLocal(localNames.get(i), localTypes.get(i));
+            fn.setStackSlots(stackSlots.stream().mapToInt(Integer::intValue).toArray());
             Op[] out = new Op[ops.size()];
             for (int i = 0; i < out.length; i++) out[i] = finish(ops.get(i));
             Map<String, Integer> lab = new HashMap<>();
@@ -487,6 +508,10 @@ public final class Compiler {
             TypeRef t = resolve(vd.type(), vd.pos());
             if (StructType.shapeOf(t) == StructType.Shape.EMBEDDED)
                 throw new SourceError(vd.pos(), "local struct variables are not supported; use a pointer");
+            if (vd.length() != null || addressed.contains(vd.name())) {
+                stackDecl(vd, t);
+                return;
+            }
             int slot = newLocal(vd.name(), t);
             if (vd.init() == null) {
                 scopes.peek().put(vd.name(), slot);
@@ -501,6 +526,31 @@ public final class Compiler {
             Ev v = value(hoist(init));
             scopes.peek().put(vd.name(), slot);
             emit(new Op.Store(vd.pos(), new LocalLV(slot), v));
+        }
+
+        /**
+         * A local array, or a local whose address is taken: the slot points at a stack object (one element for a
+         * scalar, which reads and writes go through), made when the declaration runs; one step, initialiser included.
+         */
+        private void stackDecl(VarDecl vd, TypeRef t) {
+            boolean array = vd.length() != null;
+            long n = array ? constant(vd.length()) : 1;
+            if (n < 1 || n > 4096) throw new SourceError(vd.length().pos(), "an array has 1 to 4096 elements, not " + n);
+            if (array && vd.init() != null) throw new SourceError(vd.pos(), "array initialisers are not supported; assign the elements");
+            StructType type = StructType.array(t, (int) n, vd.pos());
+            int slot = newLocal(vd.name(), array ? new TypeRef(t.base(), t.pointers() + 1) : t);
+            stackSlots.add(slot);
+            if (!array) boxedSlots.add(slot);
+            Ev init = vd.init() == null ? null : value(hoist(vd.init()));
+            String name = fd.name() + "." + vd.name();
+            scopes.peek().put(vd.name(), slot);
+            emit(new Op.Eval(vd.pos(), x -> {
+                Value v = init == null ? null : init.eval(x);
+                Value ref = x.stackObject(slot, type, name);
+                x.frame().locals[slot] = ref; // no event: the slot only points at its own stack object
+                if (v != null) x.setField(x.deref(ref), 0, v);
+                return ref;
+            }));
         }
 
         private void exprStmt(SourcePos pos, Expr e) {
@@ -582,6 +632,8 @@ public final class Compiler {
                 return c.args().stream().anyMatch(this::hasModelCall) || hasModelCall(c.callee());
             } else if (e instanceof Member m) {
                 return hasModelCall(m.object());
+            } else if (e instanceof Index i) {
+                return hasModelCall(i.array()) || hasModelCall(i.index());
             } else if (e instanceof Cast c) {
                 return hasModelCall(c.value());
             } else {
@@ -622,6 +674,8 @@ public final class Compiler {
                 return new Call(c.pos(), c.callee(), args);
             } else if (e instanceof Member m) {
                 return new Member(m.pos(), hoist(m.object()), m.field());
+            } else if (e instanceof Index i) {
+                return new Index(i.pos(), hoist(i.array()), hoist(i.index()));
             } else if (e instanceof Cast c) {
                 return new Cast(c.pos(), c.type(), hoist(c.value()));
             } else {
@@ -682,12 +736,15 @@ public final class Compiler {
         private LV lvalue(Expr e) {
             if (e instanceof Name n) {
                 Integer slot = slotOf(n.id());
+                if (slot != null && boxedSlots.contains(slot)) return new ElemLV(new LocalEv(slot), constEv(Value.ZERO));
                 if (slot != null) return new LocalLV(slot);
                 Program.Global g = globals.get(n.id());
                 if (g != null) return new GlobalLV(g.slot(), g.name(), g.shape());
                 throw new SourceError(n.pos(), "cannot assign to '" + n.id() + "'");
             }
             if (e instanceof Member m) return new FieldLV(value(m.object()), m.field());
+            if (e instanceof Index i) return new ElemLV(value(i.array()), value(i.index()));
+            if (e instanceof Unary u && u.op().equals("*")) return new ElemLV(value(u.operand()), constEv(Value.ZERO));
             throw new SourceError(e.pos(), "cannot assign to this expression");
         }
 
@@ -722,7 +779,7 @@ public final class Compiler {
                 boolean prefix = i.prefix();
                 return x -> {
                     Value old = lv.load(x);
-                    Value nv = Value.of(x.asLong(old) + d);
+                    Value nv = arith(x, "+", old, Value.of(d));
                     lv.store(x, nv);
                     return prefix ? nv : old;
                 };
@@ -730,6 +787,8 @@ public final class Compiler {
                 return builtinCall(c);
             } else if (e instanceof SizeOf z) {
                 return sizeOfEv(z);
+            } else if (e instanceof Index i) {
+                return new ElemLV(value(i.array()), value(i.index()))::load;
             }
             throw new IllegalStateException("unknown expression " + e);
         }
@@ -741,6 +800,7 @@ public final class Compiler {
         private Ev name(Name n) {
             String id = n.id();
             Integer slot = slotOf(id);
+            if (slot != null && boxedSlots.contains(slot)) return new ElemLV(new LocalEv(slot), constEv(Value.ZERO))::load;
             if (slot != null) return new LocalEv(slot);
             Program.Global g = globals.get(id);
             if (g != null) {
@@ -767,6 +827,22 @@ public final class Compiler {
         }
 
         private Ev unary(Unary u) {
+            if (u.op().equals("&") && u.operand() instanceof Name n && slotOf(n.id()) != null && stackSlots.contains(slotOf(n.id())))
+                return new LocalEv(slotOf(n.id()));
+            if (u.op().equals("&") && u.operand() instanceof Index i) {
+                Ev a = value(i.array()), k = value(i.index());
+                return x -> arith(x, "+", a.eval(x), k.eval(x));
+            }
+            if (u.op().equals("*")) {
+                Ev p = value(u.operand());
+                return x -> {
+                    Value r = p.eval(x);
+                    KObject o = r instanceof Value.Ref ref ? x.world().object(ref.id()) : null;
+                    if (o != null && o.type().isArray()) return ElemLV.load(x, r, 0);
+                    if (!(r instanceof Value.Ref)) throw x.error("'*' needs a pointer, not " + r);
+                    return r;
+                };
+            }
             Ev v = value(u.operand());
             return switch (u.op()) {
                 case "!" -> x -> Value.bool(!v.eval(x).truthy());
@@ -795,6 +871,7 @@ public final class Compiler {
                     if (d == 0) throw x.error("division by zero");
                     return Value.of(Arith.binary(op, a, d));
                 };
+                case "+", "-" -> x -> arith(x, op, l.eval(x), r.eval(x));
                 default -> x -> Value.of(Arith.binary(op, x.asLong(l.eval(x)), x.asLong(r.eval(x))));
             };
         }
@@ -811,7 +888,7 @@ public final class Compiler {
             }
             String op = a.op().substring(0, a.op().length() - 1);
             return x -> {
-                Value nv = Value.of(Arith.binary(op, x.asLong(lv.load(x)), x.asLong(v.eval(x))));
+                Value nv = arith(x, op, lv.load(x), v.eval(x));
                 lv.store(x, nv);
                 return nv;
             };
@@ -948,6 +1025,68 @@ public final class Compiler {
             int i = ev.index(x, o);
             if (o.type().hook != null) x.fieldAccess(o, i, true);
             x.setField(o, i, v);
+        }
+    }
+
+    /** C arithmetic, with pointers into arrays: {@code pages + i}, {@code pages++}, {@code p - q}. */
+    static Value arith(Exec x, String op, Value a, Value b) {
+        if (a instanceof Value.Ref r && (op.equals("+") || op.equals("-"))) {
+            if (b instanceof Value.Ref q) {
+                if (op.equals("-") && q.id() == r.id()) return Value.of(r.index() - q.index());
+                throw x.error("pointer arithmetic between different objects");
+            }
+            KObject o = x.world().object(r.id());
+            if (o == null || !o.type().isArray()) throw x.error("pointer arithmetic on " + x.world().show(a, StructType.Shape.POINTER) + ", which is not an array");
+            long i = r.index() + (op.equals("+") ? x.asLong(b) : -x.asLong(b));
+            if (i < 0 || i > o.type().fields().size()) throw x.error("pointer arithmetic leaves " + o.name() + "[" + o.type().fields().size() + "] (index " + i + ")");
+            return new Value.Ref(r.id(), (int) i);
+        }
+        if (b instanceof Value.Ref && op.equals("+")) return arith(x, op, b, a);
+        return Value.of(Arith.binary(op, x.asLong(a), x.asLong(b)));
+    }
+
+    /** An element of a stack array: {@code a[i]}, {@code *p}, or an addressed local's cell. */
+    static final class ElemLV implements LV {
+        final Ev ptr;
+        final Ev index;
+
+        ElemLV(Ev ptr, Ev index) {
+            this.ptr = ptr;
+            this.index = index;
+        }
+
+        static Value load(Exec x, Value p, long off) {
+            KObject o = target(x, p, off, false);
+            return o.get(slot(x, o, p, off));
+        }
+
+        private static KObject target(Exec x, Value p, long off, boolean write) {
+            if (!(p instanceof Value.Ref r)) throw x.error(p == Value.Nil.NULL || p.equals(Value.ZERO) ? "NULL pointer dereference" : "indexing needs an array or a pointer into one, not " + p);
+            KObject o = x.world().object(r.id());
+            if (o == null || !o.type().isArray()) throw x.error("indexing needs an array, and " + x.world().show(p, StructType.Shape.POINTER) + " is a struct");
+            return x.deref(p, "[" + (r.index() + off) + "]", write);
+        }
+
+        private static int slot(Exec x, KObject o, Value p, long off) {
+            long i = ((Value.Ref) p).index() + off;
+            int n = o.type().fields().size();
+            if (i < 0 || i >= n) throw x.error("index " + i + " is outside " + o.name() + "[" + n + "]");
+            return (int) i;
+        }
+
+        @Override
+        public Value load(Exec x) {
+            return load(x, ptr.eval(x), x.asLong(index.eval(x)));
+        }
+
+        static void store(Exec x, Value p, long off, Value v) {
+            KObject o = target(x, p, off, true);
+            x.setField(o, slot(x, o, p, off), v);
+        }
+
+        @Override
+        public void store(Exec x, Value v) {
+            store(x, ptr.eval(x), x.asLong(index.eval(x)), v);
         }
     }
 }

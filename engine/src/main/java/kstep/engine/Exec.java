@@ -182,12 +182,61 @@ public final class Exec {
 
     /** Allocates a zeroed object at run time (kmalloc and friends). */
     public KObject allocate(StructType type) {
+        return allocate(type, null);
+    }
+
+    /** As {@link #allocate(StructType)}, with a display name (a VMA's copy: vma_7f0000000000). */
+    public KObject allocate(StructType type, String name) {
         mutating();
         if (type == null) throw error("the models declare no struct for this allocation");
-        KObject o = w.allocate(type, null);
+        KObject o = w.allocate(type, name);
         o.markAllocated(history());
         emit(Event.say(Event.Kind.SET, o.name(), "allocated " + o.name()));
         return o;
+    }
+
+    /**
+     * A local array, or the cell of a local whose address is taken, for the current frame: the slot's object
+     * again if the declaration runs again (C reuses the stack slot), zeroed, otherwise a new one. No event:
+     * it is stack, not an allocation.
+     */
+    public Value stackObject(int slot, StructType type, String name) {
+        mutating();
+        KObject o = frame.locals[slot] instanceof Value.Ref r ? w.object(r.id()) : null;
+        if (o != null && !o.freed() && o.type() == type) {
+            for (StructType.Field f : type.fields()) setField(o, f.index(), StructType.zeroOf(f.shape()));
+            return new Value.Ref(o.id());
+        }
+        o = w.allocate(type, name);
+        o.markAllocated(history());
+        return new Value.Ref(o.id());
+    }
+
+    /** The cell of a parameter whose address is taken, holding the argument {@code v}. */
+    Value box(StructType type, String name, Value v) {
+        mutating();
+        KObject o = w.allocate(type, name);
+        o.markAllocated(history());
+        o.setRaw(0, v);
+        return new Value.Ref(o.id());
+    }
+
+    /** A frame's stack objects die when it returns: a pointer kept to one is then a use-after-return. */
+    void freeStack(Frame f) {
+        for (int slot : f.fn.stackSlots()) {
+            KObject o = f.locals[slot] instanceof Value.Ref r ? w.object(r.id()) : null;
+            if (o != null && !o.freed()) o.markFreed(history());
+        }
+    }
+
+    /** {@code *p} for a pointer into an array or to an addressed local (a builtin's {@code void *buf}). */
+    public Value load(Value p) {
+        return Compiler.ElemLV.load(this, p, 0);
+    }
+
+    /** {@code *p = v}. */
+    public void store(Value p, Value v) {
+        Compiler.ElemLV.store(this, p, 0, v);
     }
 
     /** Frees an object: it stays in the heap, marked freed, so later use of it can be caught. */

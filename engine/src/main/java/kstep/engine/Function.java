@@ -34,6 +34,37 @@ public final class Function {
         this.localTypes = new java.util.ArrayList<>(localTypes);
     }
 
+    private int[] stackSlots = new int[0];
+    private StructType.Shape returnShape = StructType.Shape.INT;
+
+    /** How the declared return type prints (a pointer or an unsigned long in hex). */
+    StructType.Shape returnShape() {
+        return returnShape;
+    }
+
+    void setReturnShape(StructType.Shape s) {
+        returnShape = s;
+    }
+    private StructType[] paramBoxes = new StructType[0];
+
+    /** For each parameter whose address is taken, the cell type it lives in; null for the others. */
+    StructType[] paramBoxes() {
+        return paramBoxes;
+    }
+
+    void setParamBoxes(StructType[] b) {
+        paramBoxes = b;
+    }
+
+    /** The locals that hold a stack object (an array, or a local whose address is taken), freed at return. */
+    int[] stackSlots() {
+        return stackSlots;
+    }
+
+    void setStackSlots(int[] s) {
+        stackSlots = s;
+    }
+
     void addLocal(String n, Ast.TypeRef t) {
         localNames.add(n);
         localTypes.add(t);

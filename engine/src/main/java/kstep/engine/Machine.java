@@ -344,6 +344,8 @@ public final class Machine {
         Value[] locals = new Value[fn.locals()];
         for (int i = 0; i < locals.length; i++)
             locals[i] = i < args.length ? args[i] : StructType.zeroOf(StructType.shapeOf(fn.localType(i)));
+        StructType[] boxes = fn.paramBoxes();
+        for (int i = 0; i < boxes.length; i++) if (boxes[i] != null) locals[i] = x.box(boxes[i], fn.name() + "." + fn.localName(i), locals[i]);
         Frame nf = new Frame(fn, locals, returnTo, kind);
         x.task.stack.add(nf);
         if (x.recording()) {
@@ -359,10 +361,11 @@ public final class Machine {
     private void ret(Exec x, Frame f, Op.Ret r, StepState st) {
         Value v = r.value() == null ? Value.ZERO : r.value().eval(x);
         Task t = x.task;
+        if (f.fn.stackSlots().length > 0) x.freeStack(f);
         t.stack.remove(t.stack.size() - 1);
         st.returned = f.fn.name();
         if (x.recording()) {
-            String shown = r.value() == null ? "" : " " + x.w.show(v, StructType.Shape.INT);
+            String shown = r.value() == null ? "" : " " + x.w.show(v, f.fn.returnShape());
             x.emit(Event.say(Event.Kind.RETURN, "frame:" + f.fn.name(), "return" + shown + " from " + f.fn.name()));
         }
         switch (f.kind) {

@@ -81,6 +81,7 @@ public record StateHash(long a, long b) {
             } else if (v instanceof Value.Ref r) {
                 add(2);
                 add(r.id());
+                add(r.index());
             } else if (v instanceof Value.Fn f) {
                 add(3);
                 add(f.name().hashCode());

@@ -21,14 +21,34 @@ public final class StructType {
     FieldHook hook;
     private final Map<String, Field> byName;
     private final SourcePos pos;
+    /** The element count when this is the type of a local array (fields "[0]", "[1]"...), else -1. */
+    private final int length;
 
     public StructType(String name, List<Field> fields, SourcePos pos) {
+        this(name, fields, pos, -1);
+    }
+
+    private StructType(String name, List<Field> fields, SourcePos pos, int length) {
+        this.length = length;
         this.name = name;
         this.fields = List.copyOf(fields);
         Map<String, Field> m = new LinkedHashMap<>();
         for (Field f : fields) m.put(f.name(), f);
         this.byName = Collections.unmodifiableMap(m);
         this.pos = pos;
+    }
+
+    /** The type of a local array of {@code n} elements of type {@code elem} ({@code struct page *[4]}). */
+    public static StructType array(TypeRef elem, int n, SourcePos pos) {
+        Shape s = shapeOf(elem);
+        if (s == Shape.EMBEDDED) throw new kstep.lang.SourceError(pos, "arrays of structs are not supported; use an array of pointers");
+        List<Field> fs = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) fs.add(new Field("[" + i + "]", elem, s, i, pos));
+        return new StructType(elem + "[" + n + "]", fs, pos, n);
+    }
+
+    public boolean isArray() {
+        return length >= 0;
     }
 
     public String name() {

@@ -13,7 +13,15 @@ public sealed interface Value permits Value.Int, Value.Ref, Value.Fn, Value.Str,
         }
     }
 
-    record Ref(int id) implements Value { }
+    /**
+     * A pointer to a kernel object, or to element {@code index} of an array object (a local array, or a local
+     * whose address is taken: {@code &locked}).
+     */
+    record Ref(int id, int index) implements Value {
+        public Ref(int id) {
+            this(id, 0);
+        }
+    }
 
     record Fn(String name) implements Value {
         @Override

@@ -172,13 +172,15 @@ public final class World {
         if (v instanceof Value.Ref r) {
             KObject o = object(r.id());
             if (o == null) return "#" + r.id();
+            if (o.type().isArray()) return r.index() == 0 ? "&" + o.name() : "&" + o.name() + "[" + r.index() + "]";
             return o.type().name().equals("task_struct") ? o.text("comm") : o.name();
         }
         if (v instanceof Value.Int i) {
             return switch (shape) {
                 case BOOL -> i.v() == 0 ? "false" : (i.v() == 1 ? "true" : Long.toString(i.v()));
                 case HEX -> "0x" + Long.toHexString(i.v());
-                case POINTER, STRING, EMBEDDED -> i.v() == 0 ? "NULL" : Long.toString(i.v());
+                case POINTER -> i.v() == 0 ? "NULL" : "0x" + Long.toHexString(i.v());
+                case STRING, EMBEDDED -> i.v() == 0 ? "NULL" : Long.toString(i.v());
                 default -> Long.toString(i.v());
             };
         }

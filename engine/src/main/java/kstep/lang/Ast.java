@@ -80,7 +80,8 @@ public final class Ast {
     /** {@code atomic { ... }}: the whole block runs as one step. */
     public record Atomic(SourcePos pos, Block body) implements Stmt { }
 
-    public record VarDecl(SourcePos pos, TypeRef type, String name, Expr init) implements Stmt { }
+    /** A local; {@code length} is the element count of an array ({@code struct page *pages[4]}), or null. */
+    public record VarDecl(SourcePos pos, TypeRef type, String name, Expr length, Expr init) implements Stmt { }
 
     public record ExprStmt(SourcePos pos, Expr expr) implements Stmt { }
 
@@ -93,7 +94,7 @@ public final class Ast {
 
     // ---- expressions ----
     public sealed interface Expr permits IntLit, StrLit, Name, Unary, Binary, Ternary, Assign, IncDec, Call, Member,
-            Cast, SizeOf {
+            Cast, SizeOf, Index {
         SourcePos pos();
     }
 
@@ -119,12 +120,81 @@ public final class Ast {
     /** {@code obj->field} and {@code obj.field} (the models make no difference). */
     public record Member(SourcePos pos, Expr object, String field) implements Expr { }
 
+    /** {@code array[index]}: an element of a local array or of what a pointer into one points at. */
+    public record Index(SourcePos pos, Expr array, Expr index) implements Expr { }
+
     public record Cast(SourcePos pos, TypeRef type, Expr value) implements Expr { }
 
     /** {@code sizeof(type)} or {@code sizeof(expr)}; exactly one of the two is set. */
     public record SizeOf(SourcePos pos, TypeRef type, Expr value) implements Expr { }
 
     /** The expression as C source ({@code &data->lock}), as lockdep names the locks it meets. */
+    /** Calls {@code f} on every expression in {@code s}, outermost first. */
+    public static void walk(Stmt s, java.util.function.Consumer<Expr> f) {
+        if (s instanceof Block b) {
+            for (Stmt t : b.stmts()) walk(t, f);
+        } else if (s instanceof If i) {
+            walk(i.cond(), f);
+            walk(i.then(), f);
+            if (i.otherwise() != null) walk(i.otherwise(), f);
+        } else if (s instanceof While w) {
+            walk(w.cond(), f);
+            walk(w.body(), f);
+        } else if (s instanceof DoWhile d) {
+            walk(d.body(), f);
+            walk(d.cond(), f);
+        } else if (s instanceof For o) {
+            if (o.init() != null) walk(o.init(), f);
+            if (o.cond() != null) walk(o.cond(), f);
+            if (o.update() != null) walk(o.update(), f);
+            walk(o.body(), f);
+        } else if (s instanceof Return r) {
+            if (r.value() != null) walk(r.value(), f);
+        } else if (s instanceof Labeled l) {
+            walk(l.stmt(), f);
+        } else if (s instanceof Atomic a) {
+            walk(a.body(), f);
+        } else if (s instanceof VarDecl v) {
+            if (v.init() != null) walk(v.init(), f);
+        } else if (s instanceof ExprStmt e) {
+            walk(e.expr(), f);
+        } else if (s instanceof Switch w) {
+            walk(w.value(), f);
+            walk(w.body(), f);
+        }
+    }
+
+    private static void walk(Expr e, java.util.function.Consumer<Expr> f) {
+        f.accept(e);
+        if (e instanceof Unary u) {
+            walk(u.operand(), f);
+        } else if (e instanceof Binary b) {
+            walk(b.left(), f);
+            walk(b.right(), f);
+        } else if (e instanceof Ternary t) {
+            walk(t.cond(), f);
+            walk(t.then(), f);
+            walk(t.otherwise(), f);
+        } else if (e instanceof Assign a) {
+            walk(a.target(), f);
+            walk(a.value(), f);
+        } else if (e instanceof IncDec i) {
+            walk(i.target(), f);
+        } else if (e instanceof Call c) {
+            walk(c.callee(), f);
+            for (Expr a : c.args()) walk(a, f);
+        } else if (e instanceof Member m) {
+            walk(m.object(), f);
+        } else if (e instanceof Cast c) {
+            walk(c.value(), f);
+        } else if (e instanceof SizeOf z) {
+            if (z.value() != null) walk(z.value(), f);
+        } else if (e instanceof Index i) {
+            walk(i.array(), f);
+            walk(i.index(), f);
+        }
+    }
+
     public static String text(Expr e) {
         if (e instanceof IntLit i) return Long.toString(i.value());
         if (e instanceof StrLit s) return "\"" + s.value() + "\"";
@@ -135,6 +205,7 @@ public final class Ast {
         if (e instanceof Assign a) return text(a.target()) + " " + a.op() + " " + text(a.value());
         if (e instanceof IncDec i) return i.prefix() ? (i.increment() ? "++" : "--") + text(i.target()) : text(i.target()) + (i.increment() ? "++" : "--");
         if (e instanceof Member m) return text(m.object()) + "->" + m.field();
+        if (e instanceof Index i) return text(i.array()) + "[" + text(i.index()) + "]";
         if (e instanceof Cast c) return "(" + c.type() + ")" + text(c.value());
         if (e instanceof SizeOf z) return "sizeof(" + (z.type() != null ? z.type().toString() : text(z.value())) + ")";
         Call c = (Call) e;

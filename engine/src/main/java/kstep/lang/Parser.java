@@ -377,9 +377,14 @@ public final class Parser {
         while (true) {
             Token n = peek();
             String name = ident("a variable name");
-            if (at("[")) throw error(peek(), "arrays are not supported");
+            Expr length = null;
+            if (accept("[")) {
+                length = expr();
+                expect("]");
+                if (at("=")) throw error(peek(), "array initialisers are not supported; assign the elements");
+            }
             Expr init = accept("=") ? expr() : null;
-            out.add(new VarDecl(out.isEmpty() ? pos : n.pos(), t, name, init));
+            out.add(new VarDecl(out.isEmpty() ? pos : n.pos(), t, name, length, init));
             if (!accept(",")) break;
             int extra = 0;
             while (accept("*")) extra++;
@@ -403,8 +408,9 @@ public final class Parser {
         Token t = peek();
         if (t.kind() == Token.Kind.PUNCT && ASSIGN_OPS.contains(t.text())) {
             advance();
-            if (!(left instanceof Name || left instanceof Member))
-                throw error(t, "the left side of '" + t.text() + "' must be a variable or a field");
+            if (!(left instanceof Name || left instanceof Member || left instanceof Index
+                || left instanceof Unary u && u.op().equals("*")))
+                throw error(t, "the left side of '" + t.text() + "' must be a variable, a field, an element or *pointer");
             return new Assign(t.pos(), t.text(), left, assignment());
         }
         return left;
@@ -480,7 +486,8 @@ public final class Parser {
     }
 
     private void checkTarget(Token t, Expr target) {
-        if (!(target instanceof Name || target instanceof Member))
+        if (!(target instanceof Name || target instanceof Member || target instanceof Index
+            || target instanceof Unary u && u.op().equals("*")))
             throw error(t, "'" + t.text() + "' needs a variable or a field");
     }
 
@@ -503,8 +510,10 @@ public final class Parser {
                 advance();
                 checkTarget(t, e);
                 e = new IncDec(t.pos(), t.text().equals("++"), false, e);
-            } else if (at("[")) {
-                throw error(t, "indexing is not supported");
+            } else if (accept("[")) {
+                Expr index = expr();
+                expect("]");
+                e = new Index(t.pos(), e, index);
             } else {
                 return e;
             }

@@ -106,6 +106,12 @@ final class SleepingLocks {
             x.setField(s, "count", Value.of(s.getLong("count") - 1));
         });
         b.proc("__up_write", 1, "the writer releases it", (x, a) -> x.setField(a.obj(0), "owner", Value.Nil.NULL));
+        b.proc("__downgrade_write", 1, "the writer becomes its only reader", (x, a) -> {
+            KObject s = a.obj(0);
+            if (!s.get("owner").equals(me(x))) throw x.error("downgrade_write() of an rw_semaphore current does not hold for writing");
+            x.setField(s, "owner", Value.Nil.NULL);
+            x.setField(s, "count", Value.of(s.getLong("count") + 1));
+        });
         b.proc("__rwsem_wake", 1, "wake the first waiter once the semaphore is free (every reader at the head)", (x, a) -> {
             KObject s = a.obj(0);
             if (s.get("owner") != Value.Nil.NULL) return;

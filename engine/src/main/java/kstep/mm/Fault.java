@@ -69,6 +69,7 @@ final class Fault {
      * of the file, which is SIGBUS, leaves one behind).
      */
     static Result handle(AddressSpace mm, Vma vma, long page, boolean write) {
+        if (vma.ops == Vma.VmOps.PFNMAP) return Result.SEGV; // no ->fault: VM_FAULT_SIGBUS
         boolean shared = (vma.flags & VmFlags.VM_SHARED) != 0;
         if (write && !shared) mm.anonVmaPrepare(vma);
         int table = mm.pt.pteTable(page, () -> PageAlloc.alloc(mm.node, MemMap.Kind.PAGETABLE));
@@ -100,9 +101,17 @@ final class Fault {
         return bits;
     }
 
-    /** maybe_mkwrite(pte_mkdirty()): writable and dirty, if the VMA may be written. */
+    /** do_anonymous_page()'s new PTE: writable and dirty, if the VMA may be written. */
     private static long mkwriteDirty(Vma vma, long bits) {
         return (vma.flags & VmFlags.VM_WRITE) != 0 ? bits | Pte.RW | Pte.DIRTY : bits;
+    }
+
+    /**
+     * maybe_mkwrite(pte_mkdirty()) of a write fault's copy (wp_page_copy, do_cow_fault): always dirty, writable
+     * only if the VMA is. A FOLL_FORCE write through a read-only private mapping leaves a dirty read-only PTE.
+     */
+    private static long dirtyMaybeWrite(Vma vma, long bits) {
+        return bits | Pte.DIRTY | ((vma.flags & VmFlags.VM_WRITE) != 0 ? Pte.RW : 0);
     }
 
     // ------------------------------------------------------------------ anonymous memory
@@ -210,7 +219,7 @@ final class Fault {
         if (src < 0) return Result.OOM;
         int pfn = newAnonFolio(mm, vma, page, mm.node.map.data[src]);
         if (pfn < 0) return Result.OOM;
-        mm.pt.set(table, page, Pte.make(pfn, mkwriteDirty(vma, prot(vma))));
+        mm.pt.set(table, page, Pte.make(pfn, dirtyMaybeWrite(vma, prot(vma))));
         mm.node.log(String.format("do_cow_fault: 0x%x gets frame %d, a private copy of frame %d", page, pfn, src));
         return new Result(0, pfn);
     }
@@ -245,13 +254,14 @@ final class Fault {
         }
         if (!zero && m.kind[old] == MemMap.Kind.ANON && (m.test(old, MemMap.PG_ANON_EXCLUSIVE) || canReuseAnon(node, old))) {
             m.set(old, MemMap.PG_ANON_EXCLUSIVE);
-            mm.pt.set(table, page, pte | Pte.RW | Pte.DIRTY | Pte.ACCESSED);
-            node.log(String.format("wp_page_reuse: 0x%x: frame %d is this mm's alone, made writable", page, old));
+            mm.pt.set(table, page, dirtyMaybeWrite(vma, pte | Pte.ACCESSED));
+            node.log(String.format("wp_page_reuse: 0x%x: frame %d is this mm's alone, %s", page, old,
+                (vma.flags & VmFlags.VM_WRITE) != 0 ? "made writable" : "dirty, still read-only (the VMA is not writable)"));
             return new Result(0, old);
         }
         int pfn = newAnonFolio(mm, vma, page, zero ? 0 : m.data[old]);
         if (pfn < 0) return Result.OOM;
-        mm.pt.set(table, page, Pte.make(pfn, mkwriteDirty(vma, prot(vma))));
+        mm.pt.set(table, page, Pte.make(pfn, dirtyMaybeWrite(vma, prot(vma))));
         if (!zero) Zap.unmapFrame(mm, old, false);
         node.count("cow_fault");
         node.log(String.format("wp_page_copy: 0x%x: copy-on-write of %s into frame %d", page, zero ? "the zero page" : "frame " + old, pfn));
@@ -293,19 +303,8 @@ final class Fault {
             pfn = cached;
             node.count("swap_ra_hit");
         } else {
-            pfn = PageAlloc.alloc(node, MemMap.Kind.ANON);
+            pfn = swapRead(mm, vma, page, slot);
             if (pfn < 0) return Result.OOM;
-            m.owner[pfn] = vma.anonVma;
-            m.index[pfn] = linearIndex(vma, page);
-            m.data[pfn] = swap.data[(int) slot];
-            m.flags[pfn] = MemMap.PG_UPTODATE | MemMap.PG_SWAPBACKED | MemMap.PG_SWAPCACHE;
-            m.swap[pfn] = slot;
-            swap.cache.put(slot, pfn);
-            swap.swapMap[(int) slot] |= SwapSpace.SWAP_HAS_CACHE;
-            if ((vma.flags & VmFlags.VM_LOCKED) != 0) m.set(pfn, MemMap.PG_UNEVICTABLE | MemMap.PG_MLOCKED);
-            node.lru.add(m, pfn);
-            node.count("pgmajfault");
-            node.count("pswpin");
         }
         boolean exclusive = (pte & Pte.SWP_EXCLUSIVE) != 0;
         swap.put(slot);
@@ -329,6 +328,90 @@ final class Fault {
         node.log(String.format("do_swap_page: 0x%x: swap slot %d back in frame %d%s", page, slot, pfn, cached != null ? " (found in the swap cache)" : " (read from swap)"));
         if (write && (bits & Pte.RW) == 0) return doWpPage(mm, vma, table, page, mm.pt.table(table)[Pte.index(page, 1)]);
         return new Result(0, pfn);
+    }
+
+    /** swap_read_folio() into a new folio that joins the swap cache (a major fault); the frame, or -1 without memory. */
+    static int swapRead(AddressSpace mm, Vma vma, long page, long slot) {
+        Pgdat node = mm.node;
+        MemMap m = node.map;
+        SwapSpace swap = node.swap;
+        int pfn = PageAlloc.alloc(node, MemMap.Kind.ANON);
+        if (pfn < 0) return -1;
+        m.owner[pfn] = vma.anonVma;
+        m.index[pfn] = linearIndex(vma, page);
+        m.data[pfn] = swap.data[(int) slot];
+        m.flags[pfn] = MemMap.PG_UPTODATE | MemMap.PG_SWAPBACKED | MemMap.PG_SWAPCACHE;
+        m.swap[pfn] = slot;
+        swap.cache.put(slot, pfn);
+        swap.swapMap[(int) slot] |= SwapSpace.SWAP_HAS_CACHE;
+        if ((vma.flags & VmFlags.VM_LOCKED) != 0) m.set(pfn, MemMap.PG_UNEVICTABLE | MemMap.PG_MLOCKED);
+        node.lru.add(m, pfn);
+        node.count("pgmajfault");
+        node.count("pswpin");
+        return pfn;
+    }
+
+    /**
+     * Whether the fault at {@code page} must wait for a read: a swapped-out page not in the swap cache, or a
+     * file page not in the page cache. With FAULT_FLAG_ALLOW_RETRY the kernel starts that read, drops the
+     * mmap lock (unless RETRY_NOWAIT) and returns VM_FAULT_RETRY (folio_lock_or_retry(), filemap_fault()).
+     */
+    static boolean needsRead(AddressSpace mm, Vma vma, long page) {
+        long pte = mm.pt.pte(page);
+        if (!Pte.none(pte) && !Pte.present(pte)) return !mm.node.swap.cache.containsKey(Pte.swapOffset(pte));
+        return Pte.none(pte) && vma.file != null && !beyondFile(vma, page) && mm.node.cache.lookup(vma.file.id(), linearIndex(vma, page)) < 0;
+    }
+
+    /** Starts the read {@link #needsRead} found necessary: the page lands in the swap or page cache, unmapped. */
+    static boolean startRead(AddressSpace mm, Vma vma, long page) {
+        long pte = mm.pt.pte(page);
+        if (!Pte.none(pte)) return swapRead(mm, vma, page, Pte.swapOffset(pte)) >= 0;
+        int pfn = filePage(mm, vma, page);
+        return pfn >= 0;
+    }
+
+    /**
+     * FAULT_FLAG_UNSHARE (do_wp_page() for a read-only FOLL_PIN of a shared anonymous page): the page is made
+     * exclusive, reused if this mm is its only user, else copied; the PTE stays read-only and clean.
+     */
+    static Result unshare(AddressSpace mm, Vma vma, long page) {
+        int table = mm.pt.pteTable(page, () -> PageAlloc.alloc(mm.node, MemMap.Kind.PAGETABLE));
+        if (table < 0) return Result.OOM;
+        long pte = mm.pt.table(table)[Pte.index(page, 1)];
+        if (!Pte.present(pte) || (pte & Pte.SPECIAL) != 0) return handle(mm, vma, page, false);
+        MemMap m = mm.node.map;
+        int old = Pte.pfn(pte);
+        if (m.kind[old] != MemMap.Kind.ANON || m.test(old, MemMap.PG_ANON_EXCLUSIVE)) return new Result(0, old);
+        if (canReuseAnon(mm.node, old)) {
+            m.set(old, MemMap.PG_ANON_EXCLUSIVE);
+            mm.node.log(String.format("wp_page_reuse (unshare): 0x%x: frame %d is this mm's alone, now exclusive", page, old));
+            return new Result(0, old);
+        }
+        mm.anonVmaPrepare(vma);
+        int pfn = newAnonFolio(mm, vma, page, m.data[old]);
+        if (pfn < 0) return Result.OOM;
+        mm.pt.set(table, page, Pte.make(pfn, prot(vma) & ~Pte.RW));
+        Zap.unmapFrame(mm, old, false);
+        mm.node.log(String.format("wp_page_copy (unshare): 0x%x: frame %d is shared, copied into frame %d, still read-only", page, old, pfn));
+        return new Result(0, pfn);
+    }
+
+    /**
+     * uprobes' __replace_page(): a new anonymous page holding {@code data} replaces frame {@code old} at
+     * {@code addr}, mapped with the VMA's protection (read-only text stays read-only). 0, or -errno.
+     */
+    static long replacePage(AddressSpace mm, Vma vma, long addr, int old, long data) {
+        long page = addr & ~(AddressSpace.PAGE_SIZE - 1);
+        long pte = mm.pt.pte(page);
+        if (!Pte.present(pte) || Pte.pfn(pte) != old) return -Errno.EAGAIN;
+        mm.anonVmaPrepare(vma);
+        int table = mm.pt.pteTable(page, () -> -1);
+        int pfn = newAnonFolio(mm, vma, page, data);
+        if (pfn < 0) return -Errno.ENOMEM;
+        mm.pt.set(table, page, Pte.make(pfn, prot(vma)));
+        Zap.unmapFrame(mm, old, false);
+        mm.node.log(String.format("__replace_page: 0x%x now maps frame %d (a copy with the opcode); frame %d is unmapped", page, pfn, old));
+        return 0;
     }
 
     // ------------------------------------------------------------------ populating

@@ -99,7 +99,7 @@ public final class MmBuiltins {
         return r;
     }
 
-    private interface Op {
+    interface Op {
         long run(AddressSpace mm);
     }
 
@@ -119,13 +119,13 @@ public final class MmBuiltins {
         return call(x, st, proc, name, a, op);
     }
 
-    private static Value syscall(Exec x, String name, kstep.engine.Builtin.Args a, Op op) {
+    static Value syscall(Exec x, String name, kstep.engine.Builtin.Args a, Op op) {
         MmState st = x.ext(MmState.KEY, MmState.class);
         if (st == null) throw x.error(name + "() needs the mm section in the scenario");
         return call(x, st, process(x, st), name, a, op);
     }
 
-    private static Value call(Exec x, MmState st, String proc, String name, kstep.engine.Builtin.Args a, Op op) {
+    static Value call(Exec x, MmState st, String proc, String name, kstep.engine.Builtin.Args a, Op op) {
         AddressSpace mm = st.mm(proc);
         // the rules of the variant's kernel: since 6.6 ("mm/mprotect: allow unfaulted VMAs to be unaccounted on
         // mprotect()") anonymous memory nobody wrote to loses VM_ACCOUNT when it loses PROT_WRITE
@@ -145,8 +145,9 @@ public final class MmBuiltins {
             node.kswapdWaker = null;
         }
         StringBuilder args = new StringBuilder();
-        for (int i = 0; i < a.size(); i++) args.append(i == 0 ? "" : ", ").append(show(a.get(i)));
+        for (int i = 0; i < a.size(); i++) args.append(i == 0 ? "" : ", ").append(a.get(i) instanceof Value.Ref ? x.world().show(a.get(i), kstep.engine.StructType.Shape.POINTER) : show(a.get(i)));
         String change = VmaChanges.describe(copies, mm.vmas());
+        if (!change.isEmpty() && !st.vmaObjects.isEmpty()) GupBuiltins.vmasChanged(x, st, proc);
         x.emit(Event.say(Event.Kind.SET, "mm:" + proc, name + "(" + args + ") = " + show(Value.of(res)) + (change.isEmpty() ? "" : ": " + change)));
         for (String l : log) x.emit(Event.say(Event.Kind.SET, "pages:" + proc, l));
         return Value.of(res);

@@ -25,6 +25,14 @@ public final class MmState implements Extension {
     /** Processes that come into being by fork(): child name -> parent name; and which have been forked. */
     final LinkedHashMap<String, String> forkedFrom = new LinkedHashMap<>();
     final java.util.TreeSet<String> forked = new java.util.TreeSet<>();
+    /** The struct mm_struct objects of the models (GUP's mm and its mmap_lock), by object id -> process. */
+    final java.util.TreeMap<Integer, String> mmObjects = new java.util.TreeMap<>();
+    /** struct vm_area_struct objects handed to the models (vma_lookup()), by object id -> process; freed when the VMA changes. */
+    final java.util.TreeMap<Integer, String> vmaObjects = new java.util.TreeMap<>();
+    /** The vm_operations_struct objects a mirror's vm_ops points at: file, shmem, and /dev/mem's (with access). */
+    int fileVmOps = -1;
+    int shmemVmOps = -1;
+    int memVmOps = -1;
     /** The last user access: which process, where, at which step (the page-table view shows its walk). History: not hashed. */
     Access lastAccess;
 
@@ -48,6 +56,11 @@ public final class MmState implements Extension {
         c.forkedFrom.putAll(forkedFrom);
         c.forked.addAll(forked);
         c.lastAccess = lastAccess;
+        c.mmObjects.putAll(mmObjects);
+        c.vmaObjects.putAll(vmaObjects);
+        c.fileVmOps = fileVmOps;
+        c.shmemVmOps = shmemVmOps;
+        c.memVmOps = memVmOps;
         return c;
     }
 
@@ -71,6 +84,7 @@ public final class MmState implements Extension {
         node.hashInto(h);
         h.add(node.nextAnonVma);
         for (String f : forked) h.add(f);
+        for (int id : vmaObjects.keySet()) h.add(id);
     }
 
     public Access lastAccess() {

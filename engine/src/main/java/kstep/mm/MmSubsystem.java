@@ -37,6 +37,7 @@ public final class MmSubsystem implements Subsystem {
         AllocBuiltins.register(b);
         MmBuiltins.register(b);
         ReclaimBuiltins.register(b);
+        GupBuiltins.register(b);
         kstep.mm.linux23.OldMmBuiltins.register(b);
     }
 
@@ -87,8 +88,32 @@ public final class MmSubsystem implements Subsystem {
             }
             st.files.put(name, files);
         }
+        modelObjects(setup, st, section);
         setup.extension(MmState.KEY, st);
         return new Contribution(List.of(), List.of());
+    }
+
+    /**
+     * When the models declare them (mm/gup.kc does): a {@code struct mm_struct} for every process, named
+     * PROCESS_mm (its mmap_lock is the rw_semaphore GUP takes), and the vm_operations_struct objects a VMA's
+     * vm_ops points at: generic_file_vm_ops, shmem_vm_ops and /dev/mem's mmap_mem_ops, whose access is
+     * the models' generic_access_phys().
+     */
+    private static void modelObjects(Setup setup, MmState st, YNode section) {
+        if (setup.program().struct("mm_struct") != null) {
+            for (YNode p : section.require("processes").list()) {
+                String name = p.require("name").str();
+                kstep.engine.KObject mm = setup.allocate("mm_struct", name + "_mm", p.require("name").pos());
+                st.mmObjects.put(mm.id(), name);
+            }
+        }
+        if (setup.program().struct("vm_operations_struct") != null) {
+            st.fileVmOps = setup.allocate("vm_operations_struct", "generic_file_vm_ops", section.pos()).id();
+            st.shmemVmOps = setup.allocate("vm_operations_struct", "shmem_vm_ops", section.pos()).id();
+            kstep.engine.KObject mem = setup.allocate("vm_operations_struct", "mmap_mem_ops", section.pos());
+            if (setup.program().function("generic_access_phys") != null) setup.set(mem, "access", new kstep.engine.Value.Fn("generic_access_phys"));
+            st.memVmOps = mem.id();
+        }
     }
 
     /**

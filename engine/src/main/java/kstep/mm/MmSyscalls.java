@@ -18,6 +18,7 @@ public final class MmSyscalls {
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_NORESERVE = 0x4000;
     public static final int MAP_LOCKED = 0x2000;
+    public static final int MAP_GROWSDOWN = 0x0100;
     public static final int MREMAP_MAYMOVE = 1;
     public static final int MREMAP_FIXED = 2;
     public static final int MADV_DONTNEED = 4;
@@ -80,6 +81,7 @@ public final class MmSyscalls {
         }
         long vmFlags = VmFlags.ofProt(prot) | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC;
         if ((flags & MAP_LOCKED) != 0) vmFlags |= VmFlags.VM_LOCKED;
+        if ((flags & MAP_GROWSDOWN) != 0) vmFlags |= VmFlags.VM_GROWSDOWN;
         if (file != null) {
             if (type == MAP_SHARED) {
                 if ((prot & PROT_WRITE) != 0 && !file.writable()) return -Errno.EACCES;
@@ -122,6 +124,40 @@ public final class MmSyscalls {
             mm.insert(vma);
         }
         if ((vmFlags & VmFlags.VM_LOCKED) != 0) Fault.populate(mm, addr, end, false);
+        return addr;
+    }
+
+    /**
+     * mmap() of /dev/mem at a free, page-aligned {@code addr}: drivers/char/mem.c mmap_mem() calls
+     * remap_pfn_range(), which marks the VMA VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP and fills every PTE
+     * at once with special entries for frames that have no struct page to count (here reserved frames,
+     * each holding a distinct word, 0xd0000000 + its index). GUP refuses such a VMA; vm_ops->access reads it.
+     */
+    static long mmapDevice(AddressSpace mm, long addr, long len, int prot) {
+        if (!aligned(addr) || len <= 0) return -Errno.EINVAL;
+        long end = addr + pageAlign(len);
+        if (mm.findVmaIntersection(addr, end) != null) return -Errno.EINVAL;
+        long flags = VmFlags.ofProt(prot) & ~VmFlags.VM_PKEY_BIT0 | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_SHARED
+            | VmFlags.VM_MAYSHARE | VmFlags.VM_IO | VmFlags.VM_PFNMAP | VmFlags.VM_DONTEXPAND | VmFlags.VM_DONTDUMP;
+        long pages = (end - addr) >>> AddressSpace.PAGE_SHIFT;
+        MappedFile dev = mm.newFile("/dev/mem", 1031, 1L << 20, false, true);
+        int[] frames = new int[(int) pages];
+        for (int i = 0; i < pages; i++) {
+            frames[i] = PageAlloc.alloc(mm.node, MemMap.Kind.RESERVED);
+            if (frames[i] < 0) return -Errno.ENOMEM;
+            mm.node.map.flags[frames[i]] = MemMap.PG_RESERVED;
+            mm.node.map.data[frames[i]] = 0xd0000000L + i;
+        }
+        Vma v = new Vma(addr, end, frames[0], flags, dev, Vma.VmOps.PFNMAP);
+        mm.insert(v);
+        for (int i = 0; i < pages; i++) {
+            long page = addr + ((long) i << AddressSpace.PAGE_SHIFT);
+            int table = mm.pt.pteTable(page, () -> PageAlloc.alloc(mm.node, MemMap.Kind.PAGETABLE));
+            if (table < 0) return -Errno.ENOMEM;
+            long bits = Pte.PRESENT | Pte.USER | Pte.ACCESSED | Pte.SPECIAL | Pte.NX | ((flags & VmFlags.VM_WRITE) != 0 ? Pte.RW | Pte.DIRTY : 0);
+            mm.pt.set(table, page, Pte.make(frames[i], bits));
+        }
+        mm.node.log(String.format("remap_pfn_range: 0x%x-0x%x maps frames %d-%d (reserved, no struct page counts)", addr, end, frames[0], frames[frames.length - 1]));
         return addr;
     }
 

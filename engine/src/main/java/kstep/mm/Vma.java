@@ -32,7 +32,9 @@ public final class Vma {
         /** shmem_vm_ops / shmem_anon_vm_ops */
         SHMEM(false),
         /** a driver's with a close hook (the kernel's VMA tests use one): never deleted by a merge */
-        WITH_CLOSE(true);
+        WITH_CLOSE(true),
+        /** /dev/mem's mmap_mem_ops: remap_pfn_range() filled the PTEs; no fault handler, access = generic_access_phys */
+        PFNMAP(false);
 
         final boolean close;
 

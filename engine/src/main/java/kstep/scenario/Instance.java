@@ -58,10 +58,6 @@ public final class Instance {
             hooks.putAll(c.fieldHooks());
         }
         events.addAll(interrupts(s.sections.get("irqs"), s.sections.get("softirqs"), setup));
-        for (Program.Unresolved u : program.unresolved()) {
-            if (setup.world().named(u.name()) == null)
-                throw new SourceError(u.pos(), "unknown name '" + u.name() + "' (not a variable, constant, function or scenario object)");
-        }
         this.machine = new Machine(program, config(s, v), checks, events, hooks);
         for (Scenario.TaskSpec t : s.tasks) {
             Ast.Expr e = Parser.parseExpression(t.entry(), t.entryPos());
@@ -72,6 +68,11 @@ public final class Instance {
             Value[] args = new Value[call.args().size()];
             for (int i = 0; i < args.length; i++) args[i] = machine.evaluate(setup.world(), condition(call.args().get(i), setup.world()));
             setup.task(t.name(), t.pid(), t.cpu(), fn.id(), args, t.pos(), t.sleeping());
+        }
+        // names in model code may be the scenario's objects or its tasks (ptrace_access_vm(target, ...))
+        for (Program.Unresolved u : program.unresolved()) {
+            if (setup.world().named(u.name()) == null)
+                throw new SourceError(u.pos(), "unknown name '" + u.name() + "' (not a variable, constant, function or scenario object)");
         }
         this.initial = setup.world();
         if (s.end != null) {

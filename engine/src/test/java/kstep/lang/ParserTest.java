@@ -49,7 +49,7 @@ class ParserTest {
         assertEquals("t.kc:1:1: error: expected a type but found 'foo'", error("foo bar;"));
         assertEquals("t.kc:1:14: error: this '{' is never closed", error("void f(void) { int a;"));
         assertEquals("t.kc:1:8: error: unterminated comment", error("int a; /* no end"));
-        assertEquals("t.kc:1:20: error: the left side of '=' must be a variable or a field", error("void f(void) { f() = 1; }"));
+        assertEquals("t.kc:1:20: error: the left side of '=' must be a variable, a field, an element or *pointer", error("void f(void) { f() = 1; }"));
     }
 
     @Test
