@@ -69,7 +69,7 @@ final class Fault {
      * of the file, which is SIGBUS, leaves one behind).
      */
     static Result handle(AddressSpace mm, Vma vma, long page, boolean write) {
-        if (vma.ops == Vma.VmOps.PFNMAP) return Result.SEGV; // no ->fault: VM_FAULT_SIGBUS
+        if (vma.ops == Vma.VmOps.PFNMAP || vma.ops == Vma.VmOps.RETRY_ALWAYS) return Result.SEGV; // no page to give: SIGBUS
         boolean shared = (vma.flags & VmFlags.VM_SHARED) != 0;
         if (write && !shared) mm.anonVmaPrepare(vma);
         int table = mm.pt.pteTable(page, () -> PageAlloc.alloc(mm.node, MemMap.Kind.PAGETABLE));

@@ -152,6 +152,8 @@ public final class GupBuiltins {
                 KObject ts = x.currentTaskStruct();
                 x.note("printk", String.format("GUP no longer grows the stack in %s (%d): %x-%x (%x)", ts.text("comm"), ts.getLong("pid"), a.l(0), a.l(1), a.l(2)));
             });
+        b.add("mmap_driver_retry", 3, "mmap(addr, len, prot) of a buggy driver whose ->fault always answers VM_FAULT_RETRY and keeps the mmap lock; the address or -errno",
+            (x, a) -> MmBuiltins.syscall(x, "mmap_driver_retry", a, mm -> MmSyscalls.mmapRetryDevice(mm, a.l(0), a.l(1), (int) a.l(2))));
         b.add("breakpoint_check", 4, "breakpoint_check(mm, addr, opcode, ret): a caller was told the write succeeded (ret 0); is the opcode in the page the process sees?",
             GupBuiltins::breakpointCheck);
     }
@@ -274,6 +276,12 @@ public final class GupBuiltins {
         st.lastAccess = new MmState.Access(f.process, addr, write, x.world().stepNo());
         Vma v = f.vma;
         if (v.ops == Vma.VmOps.PFNMAP) return Value.of(VM_FAULT_SIGBUS);
+        if (v.ops == Vma.VmOps.RETRY_ALWAYS) {
+            // the buggy driver: "try again" whatever the flags allow, and the lock stays held
+            x.emit(Event.say(Event.Kind.SET, "pages:" + f.process, String.format("the driver's ->fault at 0x%x answers VM_FAULT_RETRY%s", page,
+                (flags & FAULT_FLAG_ALLOW_RETRY) == 0 ? " though FAULT_FLAG_ALLOW_RETRY is not set, and keeps the mmap lock" : "")));
+            return Value.of(VM_FAULT_RETRY);
+        }
         return MmBuiltins.call(x, st, f.process, "handle_mm_fault", a, mm -> {
             if ((flags & FAULT_FLAG_ALLOW_RETRY) != 0 && (flags & FAULT_FLAG_TRIED) == 0 && Fault.needsRead(mm, v, page)) {
                 if (!Fault.startRead(mm, v, page)) return VM_FAULT_OOM;

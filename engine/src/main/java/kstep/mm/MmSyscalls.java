@@ -161,6 +161,22 @@ public final class MmSyscalls {
         return addr;
     }
 
+    /**
+     * mmap() of a buggy driver's device at a free, page-aligned {@code addr}: a VM_MIXEDMAP|VM_DONTEXPAND
+     * mapping with no PTEs, whose ->fault always answers VM_FAULT_RETRY without dropping the mmap lock, even
+     * when the fault may not be retried. GUP on it pins nothing.
+     */
+    static long mmapRetryDevice(AddressSpace mm, long addr, long len, int prot) {
+        if (!aligned(addr) || len <= 0) return -Errno.EINVAL;
+        long end = addr + pageAlign(len);
+        if (mm.findVmaIntersection(addr, end) != null) return -Errno.EINVAL;
+        long flags = VmFlags.ofProt(prot) & ~VmFlags.VM_PKEY_BIT0 | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_SHARED
+            | VmFlags.VM_MAYSHARE | VmFlags.VM_MIXEDMAP | VmFlags.VM_DONTEXPAND;
+        MappedFile dev = mm.newFile("/dev/buggy", 1032, 1L << 20, false, true);
+        mm.insert(new Vma(addr, end, 0, flags, dev, Vma.VmOps.RETRY_ALWAYS));
+        return addr;
+    }
+
     // ------------------------------------------------------------------ munmap
     /** Follows mm/vma.c do_vmi_munmap(). */
     public static long munmap(AddressSpace mm, long start, long len) {

@@ -34,7 +34,12 @@ public final class Vma {
         /** a driver's with a close hook (the kernel's VMA tests use one): never deleted by a merge */
         WITH_CLOSE(true),
         /** /dev/mem's mmap_mem_ops: remap_pfn_range() filled the PTEs; no fault handler, access = generic_access_phys */
-        PFNMAP(false);
+        PFNMAP(false),
+        /**
+         * a buggy driver's: its ->fault answers VM_FAULT_RETRY even when the fault may not be retried
+         * (no FAULT_FLAG_ALLOW_RETRY), keeping the mmap lock; what patch 3 of the 2023 GUP series catches
+         */
+        RETRY_ALWAYS(false);
 
         final boolean close;
 

@@ -56,9 +56,11 @@ class GupTest {
     void theSecondRefusalOnTheSameLineIsSilentBecauseTheWarningIsOnce() {
         Runner.Result before = run("mm/gup-flags", "before");
         Runner.Result after = run("mm/gup-flags", "after");
-        // six rules fire in each kernel; after patch 2 FOLL_TOUCH hits the first rule's line again, which already warned
+        // six rules fire in each kernel; after patch 2 FOLL_TOUCH hits the first rule's line again, which already
+        // warned (the seventh warning after is patch 3's, for the buggy driver)
         assertEquals(6, warnings(before.trace()).size());
-        assertEquals(6, warnings(after.trace()).size());
+        assertEquals(7, warnings(after.trace()).size());
+        assertEquals(6, warnings(after.trace()).stream().filter(m -> m.contains("is_valid_gup_args+")).count());
         assertTrue(warnings(after.trace()).get(0).contains("is_valid_gup_args+0x4/"), warnings(after.trace()).get(0));
     }
 
@@ -86,6 +88,24 @@ class GupTest {
         assertEquals(0, global(flagsEnd("before"), "rc_nowait"));
         assertEquals(0, global(flagsEnd("after"), "rc_nowait"), "patch 3 exempts FOLL_NOWAIT from -EFAULT");
         assertEquals(1, global(flagsEnd("after"), "rc_valid"));
+    }
+
+    @Test
+    void aGupThatPinsNothingIsZeroBeforePatch3AndEfaultWithAWarningAfter() {
+        assertEquals(0, global(flagsEnd("before"), "rc_broken"), "6.6: nothing pinned, and 0 says so quietly");
+        Runner.Result after = run("mm/gup-flags", "after");
+        assertEquals(-14, global(after.trace().worldAt(after.trace().length()), "rc_broken"));
+        List<String> w = warnings(after.trace());
+        assertTrue(w.get(w.size() - 1).contains("__get_user_pages_locked+"), w.get(w.size() - 1));
+    }
+
+    @Test
+    void pinUserPagesAndTheUnlockedVariantWorkOnTheCurrentMm() {
+        World w = flagsEnd("after");
+        assertEquals(1, global(w, "rc_pin"));
+        assertEquals(1, global(w, "rc_unlocked"));
+        kstep.engine.KObject sem = w.object(((Value.Ref) w.named("driver_mm").get("mmap_lock")).id());
+        assertEquals(0, sem.getLong("count"), "get_user_pages_unlocked() released the lock it took");
     }
 
     @Test
