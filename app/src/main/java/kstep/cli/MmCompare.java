@@ -1,7 +1,6 @@
 package kstep.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,23 +59,7 @@ final class MmCompare implements Callable<Integer> {
     }
 
     static Path buildProbe() throws IOException, InterruptedException {
-        if (!System.getProperty("os.name").equals("Linux")) throw new IllegalArgumentException("kstep mm compare needs Linux");
-        Path dir = Files.createTempDirectory("kstep-mm-probe");
-        Path src = dir.resolve("kstep-mm-probe.c");
-        try (InputStream in = MmCompare.class.getResourceAsStream("/kstep/compare/kstep-mm-probe.c")) {
-            if (in == null) throw new IllegalStateException("the probe's source is missing from kstep");
-            Files.copy(in, src);
-        }
-        Path bin = dir.resolve("kstep-mm-probe");
-        Process cc;
-        try {
-            cc = new ProcessBuilder("cc", "-O2", "-o", bin.toString(), src.toString()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("kstep mm compare needs a C compiler (cc): " + e.getMessage());
-        }
-        String log = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!cc.waitFor(60, TimeUnit.SECONDS) || cc.exitValue() != 0) throw new IllegalArgumentException("cc failed to build the probe:\n" + log);
-        return bin;
+        return Probes.build("kstep-mm-probe", "kstep mm compare");
     }
 
     static String runProbe(Path bin, Path script) throws IOException, InterruptedException {
@@ -98,10 +81,7 @@ final class MmCompare implements Callable<Integer> {
             return compareAll(probe, out, err);
         } finally {
             // the probe is rebuilt each time: it is small, and a stale one could be for another kernel's headers
-            try (java.util.stream.Stream<Path> files = Files.list(probe.getParent())) {
-                for (Path f : files.toList()) Files.deleteIfExists(f);
-            }
-            Files.deleteIfExists(probe.getParent());
+            Probes.remove(probe);
         }
     }
 

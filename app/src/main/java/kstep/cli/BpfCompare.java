@@ -1,0 +1,158 @@
+package kstep.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import kstep.bpf.BpfMap;
+import kstep.bpf.BpfProgram;
+import kstep.bpf.ProgramFile;
+import kstep.bpf.TestRun;
+import kstep.bpf.Vm;
+import kstep.lang.SourceError;
+
+/**
+ * {@code kstep bpf compare FILE...}: loads each program into the running kernel with kstep's probe (built
+ * with cc on first use; needs root or CAP_BPF) and test-runs it there and in kstep, and shows both answers:
+ * the kernel's verdict and the last line of its log, and the two return values.
+ */
+@Command(name = "compare", description = "Load programs into the running kernel (kstep's probe; needs Linux, cc and the right to load BPF)"
+    + " and test-run them there and in kstep; show the verdicts and return values side by side.")
+final class BpfCompare implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Program files: kbpf hex, assembly or ELF objects.")
+    List<String> files;
+
+    @Option(names = "--hex", description = "The files are kbpf's hex format.")
+    boolean hex;
+
+    @Option(names = "--type", paramLabel = "TYPE", description = "socket_filter (the default) or xdp.")
+    String type;
+
+    @Option(names = "--data", paramLabel = "HEX", description = "The packet, in hex (default: 64 zero bytes).")
+    String data;
+
+    @Option(names = "--log", description = "Print the kernel's verifier log too.")
+    boolean log;
+
+    @Option(names = "--json", description = "One JSON line a program.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** What the kernel said: accepted, errno, the test run's retval or its errno, the log. */
+    record KernelAnswer(boolean accepted, int errno, Long retval, Integer runErrno, String log) {
+        String lastLogLine() {
+            String[] l = log.strip().split("\n");
+            return l.length == 0 ? "" : l[l.length - 1];
+        }
+
+        /** The verifier's error: the line before "processed N insns", or the last line. */
+        String errorLine() {
+            String[] l = log.strip().split("\n");
+            for (int i = l.length - 1; i > 0; i--) if (l[i].startsWith("processed ")) return l[i - 1];
+            return lastLogLine();
+        }
+    }
+
+    static KernelAnswer parse(String out) {
+        boolean accepted = false;
+        int errno = 0;
+        Long retval = null;
+        Integer runErrno = null;
+        int at = out.indexOf("\nlog\n");
+        String head = at < 0 ? out : out.substring(0, at);
+        for (String l : head.split("\n")) {
+            String[] w = l.split(" ");
+            if (w.length != 2) continue;
+            switch (w[0]) {
+                case "accepted" -> accepted = w[1].equals("1");
+                case "errno" -> errno = Integer.parseInt(w[1]);
+                case "retval" -> retval = Long.parseLong(w[1]);
+                case "run_errno" -> runErrno = Integer.parseInt(w[1]);
+                default -> { }
+            }
+        }
+        return new KernelAnswer(accepted, errno, retval, runErrno, at < 0 ? "" : out.substring(at + 5));
+    }
+
+    static KernelAnswer runKernel(Path probe, BpfProgram p, byte[] packet) throws IOException, InterruptedException {
+        StringBuilder in = new StringBuilder();
+        for (BpfMap m : p.maps()) in.append("map ").append(m.type).append(' ').append(m.keySize).append(' ').append(m.valueSize).append(' ').append(m.maxEntries).append('\n');
+        in.append(ProgramFile.toHex(p.insns()));
+        Process pr = new ProcessBuilder(probe.toString(), p.type() == BpfProgram.ProgType.XDP ? "xdp" : "socket_filter", "2", Vm.hex(packet)).start();
+        pr.getOutputStream().write(in.toString().getBytes(StandardCharsets.UTF_8));
+        pr.getOutputStream().close();
+        String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(pr.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!pr.waitFor(60, TimeUnit.SECONDS)) {
+            pr.destroyForcibly();
+            throw new IOException("the probe did not finish");
+        }
+        if (pr.exitValue() != 0) throw new IllegalArgumentException("the probe failed: " + err.strip());
+        return parse(out);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        byte[] packet = data == null ? TestRun.DEFAULT_PACKET : BpfCommand.hexBytes(data);
+        BpfProgram.ProgType t = type == null ? null : BpfProgram.ProgType.of(type);
+        Path probe = Probes.build("kstep-bpf-probe", "kstep bpf compare");
+        int code = Cli.OK;
+        try {
+            for (String f : files) {
+                List<BpfProgram> ps;
+                try {
+                    ps = ProgramFile.read(f, BpfCommand.read(f), hex, t);
+                } catch (SourceError e) {
+                    err.println(e.getMessage());
+                    code = Cli.BAD_INPUT;
+                    continue;
+                }
+                for (BpfProgram p : ps) {
+                    String name = ps.size() > 1 ? f + ":" + p.name() : f;
+                    KernelAnswer k = runKernel(probe, p, packet);
+                    Vm.Result r = TestRun.run(p, packet, 1);
+                    boolean same = k.accepted() && k.retval() != null && r.ok() && r.retval() == k.retval();
+                    if (!same) code = Cli.FOUND;
+                    if (json) {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("file", name);
+                        m.put("kernel_accepted", k.accepted());
+                        m.put("kernel_error", k.accepted() ? "" : k.errorLine());
+                        m.put("kernel_retval", k.retval());
+                        m.put("kstep_retval", r.ok() ? r.retval() : null);
+                        m.put("kstep_error", r.ok() ? "" : r.error());
+                        m.put("same", same);
+                        out.println(Json.write(m));
+                        continue;
+                    }
+                    List<String> lines = new ArrayList<>();
+                    lines.add(name + ": " + (same ? "same" : "DIFFERENT"));
+                    lines.add("  kernel: " + (!k.accepted() ? "rejected (errno " + k.errno() + "): " + k.errorLine()
+                        : k.retval() != null ? "accepted, retval " + k.retval() : "accepted, test run failed with errno " + k.runErrno()));
+                    lines.add("  kstep:  " + (r.ok() ? "retval " + r.retval() : "error at insn " + r.errorPc() + ": " + r.error()));
+                    for (String l : lines) out.println(l);
+                    if (log) out.print(k.log().replaceAll("(?m)^", "  | "));
+                }
+            }
+        } finally {
+            Probes.remove(probe);
+        }
+        return code;
+    }
+}
