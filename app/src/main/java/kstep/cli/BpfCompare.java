@@ -143,7 +143,8 @@ final class BpfCompare implements Callable<Integer> {
                     }
                     List<String> lines = new ArrayList<>();
                     lines.add(name + ": " + (same ? "same" : "DIFFERENT"));
-                    lines.add("  kernel: " + (!k.accepted() ? "rejected (errno " + k.errno() + "): " + k.errorLine()
+                    lines.add("  kernel: " + (!k.accepted() && k.errno() == 1 ? "cannot load BPF programs here (EPERM): that needs root, or CAP_BPF with CAP_PERFMON or CAP_NET_ADMIN"
+                        : !k.accepted() ? "rejected (errno " + k.errno() + "): " + k.errorLine()
                         : k.retval() != null ? "accepted, retval " + k.retval() : "accepted, test run failed with errno " + k.runErrno()));
                     lines.add("  kstep:  " + (r.ok() ? "retval " + r.retval() : "error at insn " + r.errorPc() + ": " + r.error()));
                     for (String l : lines) out.println(l);

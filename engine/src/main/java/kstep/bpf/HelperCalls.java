@@ -106,7 +106,10 @@ public final class HelperCalls {
             case 5 -> clock += 1000;
             case 6 -> tracePrintk(vm, a1, (int) a2, a3, a4, a5);
             case 7 -> prandom.nextInt() & 0xffffffffL;
-            case 8 -> 0;
+            // bpf_get_smp_processor_id(): kstep's test run is on CPU 0; bpf_get_numa_node_id(): one node
+            case 8, 42 -> 0;
+            // bpf_get_socket_uid(): the test run's socket belongs to root
+            case 47 -> 0;
             case 188 -> {
                 // bpf_xdp_get_buff_len(xdp_md): the frame's length, linear part and fragments (kstep's frames are linear)
                 if (packet == null) throw new Vm.Fault("bpf_xdp_get_buff_len needs an XDP frame");

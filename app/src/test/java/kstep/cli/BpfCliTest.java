@@ -1,0 +1,75 @@
+package kstep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** kstep bpf: asm, disasm, run, conformance and compare as a user types them. */
+class BpfCliTest {
+    static CliTest.Out kstep(String... args) {
+        return CliTest.kstep(args);
+    }
+
+    @Test
+    void asmWritesKbpfsHexAndDisasmReadsItBack(@TempDir Path dir) throws Exception {
+        Path s = dir.resolve("p.s");
+        Files.writeString(s, "r0 = 2\nif r0 == 0x2 goto pc+1\nr0 = 0\nexit\n");
+        CliTest.Out a = kstep("bpf", "asm", s.toString());
+        assertEquals(0, a.code(), a.err());
+        assertEquals("b700000002000000\n1500010002000000\nb700000000000000\n9500000000000000\n", a.out());
+        Path h = dir.resolve("p.hex");
+        Files.writeString(h, a.out());
+        CliTest.Out d = kstep("bpf", "disasm", "--hex", h.toString());
+        assertEquals("0: (b7) r0 = 2\n1: (15) if r0 == 0x2 goto pc+1\n2: (b7) r0 = 0\n3: (95) exit\n", d.out());
+    }
+
+    @Test
+    void runPrintsOneJsonLineAProgramWithTheRetvalOrTheError(@TempDir Path dir) throws Exception {
+        Path ok = dir.resolve("ok.hex");
+        Files.writeString(ok, "61100000000000009500000000000000".replaceAll("(.{16})", "$1\n"));
+        Path bad = dir.resolve("bad.hex");
+        Files.writeString(bad, "b70a000000000000\n9500000000000000\n");
+        Path garbage = dir.resolve("garbage.hex");
+        Files.writeString(garbage, "b700000002000000\nnot hex at all!!\n");
+        CliTest.Out r = kstep("bpf", "run", "--hex", "--json", ok.toString(), bad.toString(), garbage.toString());
+        String[] lines = r.out().split("\n");
+        assertEquals("{\"file\":\"" + ok + "\",\"retval\":50}", lines[0], "len of 64 bytes less the Ethernet header");
+        assertEquals("{\"file\":\"" + bad + "\",\"error\":\"frame pointer is read only (insn 0)\"}", lines[1]);
+        assertEquals("{\"file\":\"" + garbage + "\",\"error\":\"" + garbage + ":2:1: error: expected 16 hex digits (the 8 bytes of a struct bpf_insn), not 'not hex at all!!'\"}", lines[2]);
+        assertEquals(Cli.BAD_INPUT, r.code());
+    }
+
+    @Test
+    void runTakesAPacketATypeAndAnElfObjectAndCanTrace() throws Exception {
+        CliTest.Out r = kstep("bpf", "run", "--json", "--data", "00000000000000000000000008004500001c000000004011000000000000000000000000000900080000",
+            "../samples/bpf/xdp_filter.o");
+        assertEquals("{\"file\":\"../samples/bpf/xdp_filter.o\",\"retval\":1}", r.out().strip());
+        CliTest.Out t = kstep("bpf", "run", "--trace", "../samples/bpf/xdp_filter.o");
+        assertTrue(t.out().startsWith("0: (61) r2 = *(u32 *)(r1 +4)"), t.out());
+        assertTrue(t.out().contains("\n  10: (18) r0 = 0xffffffff"), "the subprogram's steps are indented a level");
+    }
+
+    @Test
+    void conformanceEndsWithTheCounts(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.data"), "-- asm\nmov %r0, 3\nexit\n-- result\n0x3\n");
+        Files.writeString(dir.resolve("b.data"), "-- asm\nmov %r0, 2\nexit\n-- result\n0x3\n");
+        CliTest.Out r = kstep("bpf", "conformance", dir.toString());
+        assertEquals("FAIL " + dir.resolve("b.data") + ": expected 0x3, got r0 = 0x2\n1 passed, 1 failed\n", r.out());
+        assertEquals(Cli.FOUND, r.code());
+    }
+
+    @Test
+    void compareShowsTheKernelsAnswerBesideKsteps() throws Exception {
+        boolean linuxRoot = System.getProperty("os.name").equals("Linux") && "root".equals(System.getProperty("user.name"));
+        Assumptions.assumeTrue(linuxRoot && Files.isExecutable(Path.of("/usr/bin/cc")), "needs Linux, root and cc");
+        CliTest.Out r = kstep("bpf", "compare", "--json", "../samples/bpf/count_protocols.o", "../samples/bpf/xdp_filter.o", "../samples/bpf/checksum.o");
+        assertEquals(0, r.code(), r.out() + r.err());
+        for (String l : r.out().split("\n")) assertTrue(l.contains("\"kernel_accepted\":true") && l.endsWith("\"same\":true}"), l);
+    }
+}
