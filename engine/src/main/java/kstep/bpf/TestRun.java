@@ -68,23 +68,15 @@ public final class TestRun {
         Memory.put(skb, SKB_IFINDEX, 4, LOOPBACK_IFINDEX);
         Memory.Region ctx = vm.mem.add("__sk_buff", Vm.CTX_BASE, skb, true);
         Memory.Region pkt = vm.mem.add("packet", Vm.PACKET_BASE, net, true);
-        vm.setContext(new Vm.Context() {
-            @Override
-            public Memory.Region region() {
-                return ctx;
-            }
-
-            @Override
-            public long load(int off, int size) {
-                if (off == SKB_DATA && size >= 4) return pkt.base();
-                if (off == SKB_DATA_END && size >= 4) return pkt.end();
-                if (off == SKB_DATA_META && size >= 4) return pkt.base();
-                // the verifier turns a narrow load of these into a load of the whole field (pkt_type is a bitfield)
-                if (off >= SKB_PKT_TYPE && off < SKB_PKT_TYPE + 4) return Memory.get(ctx.bytes(), SKB_PKT_TYPE, 4);
-                if (off == SKB_PROTOCOL + 2 && size == 2) return Memory.get(ctx.bytes(), SKB_PROTOCOL, 4);
-                return Memory.get(ctx.bytes(), off, size);
-            }
-        });
+        vm.setContext(context(ctx, (off, size) -> {
+            if (off == SKB_DATA && size >= 4) return pkt.base();
+            if (off == SKB_DATA_END && size >= 4) return pkt.end();
+            if (off == SKB_DATA_META && size >= 4) return pkt.base();
+            // the verifier turns a narrow load of these into a load of the whole field (pkt_type is a bitfield)
+            if (off >= SKB_PKT_TYPE && off < SKB_PKT_TYPE + 4) return Memory.get(skb, SKB_PKT_TYPE, 4);
+            if (off == SKB_PROTOCOL + 2 && size == 2) return Memory.get(skb, SKB_PROTOCOL, 4);
+            return Memory.get(skb, off, size);
+        }));
         return vm;
     }
 
@@ -98,23 +90,32 @@ public final class TestRun {
         byte[] md = new byte[XDP_MD_SIZE];
         Memory.put(md, XDP_INGRESS_IFINDEX, 4, LOOPBACK_IFINDEX);
         Memory.Region ctx = vm.mem.add("xdp_md", Vm.CTX_BASE, md, false);
-        vm.setContext(new Vm.Context() {
+        // the verifier rewrites these u32 fields into loads of xdp_buff's 64-bit pointers
+        vm.setContext(context(ctx, (off, size) -> switch (off) {
+            case XDP_DATA, XDP_DATA_META -> start;
+            case XDP_DATA_END -> end;
+            default -> Memory.get(md, off, size);
+        }));
+        return vm;
+    }
+
+    /** How a context's fields read: offset and size to the value. */
+    private interface FieldLoad {
+        long load(int off, int size);
+    }
+
+    private static Vm.Context context(Memory.Region region, FieldLoad loads) {
+        return new Vm.Context() {
             @Override
             public Memory.Region region() {
-                return ctx;
+                return region;
             }
 
             @Override
             public long load(int off, int size) {
-                // the verifier rewrites these u32 fields into loads of xdp_buff's 64-bit pointers
-                return switch (off) {
-                    case XDP_DATA, XDP_DATA_META -> start;
-                    case XDP_DATA_END -> end;
-                    default -> Memory.get(md, off, size);
-                };
+                return loads.load(off, size);
             }
-        });
-        return vm;
+        };
     }
 
     /** Runs to the end: the test run's retval or the error. */

@@ -127,6 +127,19 @@ public final class MmSyscalls {
         return addr;
     }
 
+    /** The end of [addr, addr + len) for a device mapping there: page-aligned and free, or -EINVAL. */
+    private static long freeRange(AddressSpace mm, long addr, long len) {
+        if (!aligned(addr) || len <= 0) return -Errno.EINVAL;
+        long end = addr + pageAlign(len);
+        return mm.findVmaIntersection(addr, end) != null ? -Errno.EINVAL : end;
+    }
+
+    /** A shared device mapping's flags for {@code prot}: a driver's mmap handler sets VM_DONTEXPAND. */
+    private static long deviceFlags(int prot) {
+        return VmFlags.ofProt(prot) & ~VmFlags.VM_PKEY_BIT0 | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_SHARED
+            | VmFlags.VM_MAYSHARE | VmFlags.VM_DONTEXPAND;
+    }
+
     /**
      * mmap() of /dev/mem at a free, page-aligned {@code addr}: drivers/char/mem.c mmap_mem() calls
      * remap_pfn_range(), which marks the VMA VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP and fills every PTE
@@ -134,11 +147,9 @@ public final class MmSyscalls {
      * each holding a distinct word, 0xd0000000 + its index). GUP refuses such a VMA; vm_ops->access reads it.
      */
     static long mmapDevice(AddressSpace mm, long addr, long len, int prot) {
-        if (!aligned(addr) || len <= 0) return -Errno.EINVAL;
-        long end = addr + pageAlign(len);
-        if (mm.findVmaIntersection(addr, end) != null) return -Errno.EINVAL;
-        long flags = VmFlags.ofProt(prot) & ~VmFlags.VM_PKEY_BIT0 | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_SHARED
-            | VmFlags.VM_MAYSHARE | VmFlags.VM_IO | VmFlags.VM_PFNMAP | VmFlags.VM_DONTEXPAND | VmFlags.VM_DONTDUMP;
+        long end = freeRange(mm, addr, len);
+        if (end < 0) return end;
+        long flags = deviceFlags(prot) | VmFlags.VM_IO | VmFlags.VM_PFNMAP | VmFlags.VM_DONTDUMP;
         long pages = (end - addr) >>> AddressSpace.PAGE_SHIFT;
         MappedFile dev = mm.newFile("/dev/mem", 1031, 1L << 20, false, true);
         int[] frames = new int[(int) pages];
@@ -167,11 +178,9 @@ public final class MmSyscalls {
      * when the fault may not be retried. GUP on it pins nothing.
      */
     static long mmapRetryDevice(AddressSpace mm, long addr, long len, int prot) {
-        if (!aligned(addr) || len <= 0) return -Errno.EINVAL;
-        long end = addr + pageAlign(len);
-        if (mm.findVmaIntersection(addr, end) != null) return -Errno.EINVAL;
-        long flags = VmFlags.ofProt(prot) & ~VmFlags.VM_PKEY_BIT0 | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_SHARED
-            | VmFlags.VM_MAYSHARE | VmFlags.VM_MIXEDMAP | VmFlags.VM_DONTEXPAND;
+        long end = freeRange(mm, addr, len);
+        if (end < 0) return end;
+        long flags = deviceFlags(prot) | VmFlags.VM_MIXEDMAP;
         MappedFile dev = mm.newFile("/dev/buggy", 1032, 1L << 20, false, true);
         mm.insert(new Vma(addr, end, 0, flags, dev, Vma.VmOps.RETRY_ALWAYS));
         return addr;
