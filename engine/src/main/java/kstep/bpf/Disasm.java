@@ -79,7 +79,9 @@ public final class Disasm {
             return "r" + in.dst() + " = " + (in.srcX() ? "be" : "le") + in.imm() + " r" + in.dst();
         }
         if (op == Insn.NEG) return r + "" + in.dst() + " = -" + r + in.dst();
-        if (op == Insn.MOV && in.srcX() && in.off() != 0) return r + "" + in.dst() + " = (s" + in.off() + ")" + r + in.src();
+        if (op == Insn.MOV && in.srcX() && (in.off() == 8 || in.off() == 16 || in.off() == 32)) return r + "" + in.dst() + " = (s" + in.off() + ")" + r + in.src();
+        if (op == Insn.MOV && in.srcX() && is64 && in.off() == 1)
+            return "r" + in.dst() + " = addr_space_cast(r" + in.src() + ", " + ((in.imm() >>> 16) & 0xffff) + ", " + (in.imm() & 0xffff) + ")";
         String name = (op >> 4) < ALU_OPS.length ? ALU_OPS[op >> 4] : "?";
         if ((op == Insn.DIV || op == Insn.MOD) && in.off() == 1) name = "s" + name;
         if (in.srcX()) return r + "" + in.dst() + " " + name + " " + r + in.src();

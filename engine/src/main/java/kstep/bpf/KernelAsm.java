@@ -43,6 +43,7 @@ public final class KernelAsm {
     private static final Pattern CMPXCHG = Pattern.compile("r0 = atomic(64)?_cmpxchg\\(\\(u(32|64) \\*\\)\\(r(10|\\d) " + OFF + "\\), r0, r(10|\\d)\\)");
     private static final Pattern LOAD_ACQ = Pattern.compile("r(10|\\d) = load_acquire\\(\\(u(8|16|32|64) \\*\\)\\(r(10|\\d) " + OFF + "\\)\\)");
     private static final Pattern STORE_REL = Pattern.compile("store_release\\(\\(u(8|16|32|64) \\*\\)\\(r(10|\\d) " + OFF + "\\), r(10|\\d)\\)");
+    private static final Pattern ADDR_SPACE_CAST = Pattern.compile("r(10|\\d) = addr_space_cast\\(r(10|\\d), (\\d+), (\\d+)\\)");
     private static final Pattern IMM64 = Pattern.compile("r(10|\\d) = (0x[0-9a-fA-F]+)");
     private static final Pattern MAP = Pattern.compile("r(10|\\d) = map\\[id:(\\d+)\\]");
     private static final Pattern ABS = Pattern.compile("r0 = \\*\\(u(8|16|32|64) \\*\\)skb\\[" + NUM + "\\]");
@@ -116,6 +117,8 @@ public final class KernelAsm {
             sameWidth(file, ln, col, m.group(1), m.group(4));
             return List.of(new Insn((m.group(1).equals("w") ? Insn.ALU : Insn.ALU64) | Insn.MOV | Insn.X, reg(m.group(2)), reg(m.group(5)), Integer.parseInt(m.group(3)), 0));
         }
+        if ((m = ADDR_SPACE_CAST.matcher(s)).matches())
+            return List.of(new Insn(Insn.ALU64 | Insn.MOV | Insn.X, reg(m.group(1)), reg(m.group(2)), 1, (Integer.parseInt(m.group(3)) << 16) | Integer.parseInt(m.group(4))));
         if ((m = ENDIAN.matcher(s)).matches()) {
             if (!m.group(1).equals(m.group(4))) throw AsmError.at(file, ln, col, "a byte swap works on one register: rN = " + m.group(2) + m.group(3) + " rN");
             int c = switch (m.group(2)) {

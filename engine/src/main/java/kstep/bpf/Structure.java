@@ -1,0 +1,164 @@
+package kstep.bpf;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * What Linux 6.18's verifier checks before it simulates a single instruction, in its order and with its
+ * messages: the subprograms (add_subprog_and_kfunc(): "call to invalid destination", then a
+ * {@code func#N @START} line each at log level 2), jumps within their subprogram and a last instruction
+ * that cannot fall into the next one (check_subprogs()), known opcodes, LDX's reserved fields and the
+ * two-slot 64-bit load (resolve_pseudo_ldimm64()), every instruction reachable and no jump into the middle
+ * of a 64-bit load (check_cfg(); loops are allowed, as for a privileged loader), and at log level 2 the
+ * live-regs table. A failure here ends the log with "processed 0 insns".
+ */
+public final class Structure {
+    /** The outcome: the log lines so far, the error (null if the program may be simulated), the subprograms' starts. */
+    public record Result(List<String> log, String error, List<Integer> subprogs) {
+        public boolean ok() {
+            return error == null;
+        }
+    }
+
+    /** bpf_opcode_in_insntable(): the opcodes Linux 6.18 knows, as it answers for each of the 256. */
+    static final BitSet OPCODES = new BitSet(256);
+
+    static {
+        String known = "01 04 05 06 07 09 0c 0f 11 14 15 16 17 18 19 1c 1d 1e 1f 20 21 24 25 26 27 28 29 2c 2d 2e 2f 30 31 34 35 36 37 39"
+            + " 3c 3d 3e 3f 40 41 44 45 46 47 48 49 4c 4d 4e 4f 50 51 54 55 56 57 59 5c 5d 5e 5f 61 62 63 64 65 66 67 69 6a 6b 6c 6d 6e"
+            + " 6f 71 72 73 74 75 76 77 79 7a 7b 7c 7d 7e 7f 81 84 85 87 89 91 94 95 97 9c 9f a1 a4 a5 a6 a7 a9 ac ad ae af b1 b4 b5 b6"
+            + " b7 b9 bc bd be bf c1 c3 c4 c5 c6 c7 c9 cb cc cd ce cf d1 d3 d4 d5 d6 d7 d9 db dc dd de e1 e5 e9 f1 f9";
+        for (String h : known.split(" ")) OPCODES.set(Integer.parseInt(h, 16));
+    }
+
+    public static final String NOTHING_PROCESSED = "processed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0";
+
+    private Structure() { }
+
+    public static Result check(BpfProgram p, int logLevel) {
+        List<Insn> in = p.insns();
+        int n = in.size();
+        List<String> log = new ArrayList<>();
+        // add_subprog_and_kfunc(): the main program, and every bpf-to-bpf call's or callback's target
+        TreeSet<Integer> starts = new TreeSet<>();
+        starts.add(0);
+        for (int i = 0; i < n; i++) {
+            Insn x = in.get(i);
+            boolean call = x.code() == (Insn.JMP | Insn.CALL) && x.src() == Insn.PSEUDO_CALL;
+            boolean func = x.isLdImm64() && x.src() == Insn.PSEUDO_FUNC;
+            if (!call && !func) continue;
+            int target = i + x.imm() + 1;
+            if (target < 0 || target >= n) return fail(log, "call to invalid destination");
+            starts.add(target);
+        }
+        List<Integer> subprogs = new ArrayList<>(starts);
+        if (logLevel >= 2) for (int k = 0; k < subprogs.size(); k++) log.add("func#" + k + " @" + subprogs.get(k));
+        // check_subprogs(): every jump stays in its subprogram; none falls off its end into the next one
+        int cur = 0;
+        int start = 0;
+        int end = subprogs.size() > 1 ? subprogs.get(1) : n;
+        for (int i = 0; i < n; i++) {
+            Insn x = in.get(i);
+            int cls = x.cls();
+            if ((cls == Insn.JMP || cls == Insn.JMP32) && x.op() != Insn.EXIT && x.op() != Insn.CALL) {
+                int target = x.code() == (Insn.JMP32 | Insn.JA) ? i + x.imm() + 1 : i + x.off() + 1;
+                if (target < start || target >= end) return fail(log, "jump out of range from insn " + i + " to " + target);
+            }
+            if (i == end - 1) {
+                int c = x.code();
+                if (c != (Insn.JMP | Insn.EXIT) && c != (Insn.JMP32 | Insn.JA) && c != (Insn.JMP | Insn.JA)) return fail(log, "last insn is not an exit or jmp");
+                start = end;
+                cur++;
+                end = cur + 1 < subprogs.size() ? subprogs.get(cur + 1) : n;
+            }
+        }
+        // check_abnormal_return(): without BTF, a subprogram may neither use legacy packet loads nor tail-call
+        for (int k = 1; k < subprogs.size(); k++) {
+            int from = subprogs.get(k), to = k + 1 < subprogs.size() ? subprogs.get(k + 1) : n;
+            boolean ldAbs = false, tailCall = false;
+            for (int i = from; i < to; i++) {
+                Insn x = in.get(i);
+                if (x.cls() == Insn.LD && (x.mode() == Insn.ABS || x.mode() == Insn.IND)) ldAbs = true;
+                if (x.code() == (Insn.JMP | Insn.CALL) && x.src() == 0 && x.imm() == 12) tailCall = true;
+            }
+            if (ldAbs) return fail(log, "LD_ABS is not allowed in subprogs without BTF");
+            if (tailCall) return fail(log, "tail_call is not allowed in subprogs without BTF");
+        }
+        // resolve_pseudo_ldimm64(): known opcodes, LDX's unused fields, the second slot of a 64-bit load
+        for (int i = 0; i < n; i++) {
+            Insn x = in.get(i);
+            if (!OPCODES.get(x.code())) return fail(log, String.format("unknown opcode %02x", x.code()));
+            if (x.cls() == Insn.LDX && ((x.mode() != Insn.MEM && x.mode() != Insn.MEMSX) || x.imm() != 0)) return fail(log, "BPF_LDX uses reserved fields");
+            if (x.isLdImm64()) {
+                Insn hi = i + 1 < n ? in.get(i + 1) : null;
+                if (hi == null || hi.code() != 0 || hi.dst() != 0 || hi.src() != 0 || hi.off() != 0) return fail(log, "invalid bpf_ld_imm64 insn");
+                if (x.src() != 0 && x.src() != Insn.PSEUDO_FUNC) return fail(log, "kstep does not resolve map or BTF references yet (ld_imm64 with src_reg " + x.src() + ")");
+                i++;
+            }
+        }
+        // check_cfg(): a depth-first walk from the first instruction, into every called subprogram
+        BitSet seen = new BitSet(n);
+        java.util.ArrayDeque<Integer> stack = new java.util.ArrayDeque<>();
+        stack.push(0);
+        seen.set(0);
+        while (!stack.isEmpty()) {
+            int t = stack.pop();
+            for (int w : successors(in, t)) {
+                if (w < 0 || w >= n) return fail(log, "jump out of range from insn " + t + " to " + w);
+                if (!seen.get(w)) {
+                    seen.set(w);
+                    stack.push(w);
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (!seen.get(i)) return fail(log, "unreachable insn " + i);
+            if (in.get(i).isLdImm64()) {
+                if (i + 1 < n && seen.get(i + 1)) return fail(log, "jump into the middle of ldimm64 insn " + i);
+                i++;
+            }
+        }
+        if (logLevel >= 2) {
+            log.add("Live regs before insn:");
+            log.addAll(LiveRegs.of(p).table());
+        }
+        return new Result(log, null, subprogs);
+    }
+
+    /** check_cfg()'s edges: fall-through, jump targets, and a bpf-to-bpf call's or callback's target. */
+    private static List<Integer> successors(List<Insn> in, int t) {
+        Insn x = in.get(t);
+        List<Integer> s = new ArrayList<>(2);
+        if (x.isLdImm64()) {
+            s.add(t + 2);
+            if (x.src() == Insn.PSEUDO_FUNC) s.add(t + x.imm() + 1);
+            return s;
+        }
+        int cls = x.cls();
+        if (cls != Insn.JMP && cls != Insn.JMP32) {
+            s.add(t + 1);
+            return s;
+        }
+        switch (x.op()) {
+            case Insn.EXIT -> { }
+            case Insn.CALL -> {
+                s.add(t + 1);
+                if (x.src() == Insn.PSEUDO_CALL) s.add(t + x.imm() + 1);
+            }
+            case Insn.JA -> s.add(t + 1 + (cls == Insn.JMP32 ? x.imm() : x.off()));
+            default -> {
+                s.add(t + 1);
+                s.add(t + 1 + x.off());
+            }
+        }
+        return s;
+    }
+
+    private static Result fail(List<String> log, String error) {
+        log.add(error);
+        log.add(NOTHING_PROCESSED);
+        return new Result(log, error, List.of());
+    }
+}
