@@ -19,6 +19,10 @@ struct bpf_map_def {
 	__u32 map_flags;
 };
 
+/* BTF-defined maps, as libbpf declares them: the attributes are encoded in the member types */
+#define __uint(name, val) int (*name)[val]
+#define __type(name, val) typeof(val) *name
+
 #define BPF_MAP_TYPE_HASH 1
 #define BPF_MAP_TYPE_ARRAY 2
 #define BPF_MAP_TYPE_PROG_ARRAY 3

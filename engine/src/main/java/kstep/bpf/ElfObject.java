@@ -16,8 +16,8 @@ import kstep.lang.SourcePos;
  * executable section but .text is a program, named by its section ("socket" and "xdp" prefixes give the
  * type); .text holds the subprograms they call, appended to a program that calls one (as libbpf does);
  * the legacy {@code maps} section's {@code struct bpf_map_def} entries (type, key_size, value_size,
- * max_entries, flags) become maps, and R_BPF_64_64 relocations turn 64-bit loads of their symbols into map
- * references. A damaged file is an error naming the file, never a crash.
+ * max_entries, flags) and the BTF-defined maps of a {@code .maps} section (libbpf's way, read from .BTF)
+ * become maps, and R_BPF_64_64 relocations turn 64-bit loads of their symbols into map references. A damaged file is an error naming the file, never a crash.
  */
 public final class ElfObject {
     static final int SHT_SYMTAB = 2, SHT_REL = 9;
@@ -90,6 +90,23 @@ public final class ElfObject {
                 if (s.value + MAP_DEF_SIZE > mapSec.size) throw bad(path, "map " + s.name + " runs past the maps section");
                 mapBySymbol.put(i, maps.size());
                 maps.add(new BpfMap(s.name, b.getInt(at), b.getInt(at + 4), b.getInt(at + 8), b.getInt(at + 12)));
+            }
+        }
+        // BTF-defined maps: the ".maps" section's symbols, described by the .BTF section
+        Section btfMaps = secs.stream().filter(s -> s.name.equals(".maps")).findFirst().orElse(null);
+        Section btf = secs.stream().filter(s -> s.name.equals(".BTF")).findFirst().orElse(null);
+        if (btfMaps != null) {
+            if (btf == null) throw bad(path, "a .maps section needs its BTF (compile with clang -g)");
+            List<Btf.MapDef> defs;
+            try {
+                defs = Btf.parse(bytes, btf.offset, btf.size).maps();
+            } catch (IllegalArgumentException e) {
+                throw bad(path, "its BTF cannot be read: " + e.getMessage());
+            }
+            for (Btf.MapDef d : defs) {
+                int index = maps.size();
+                maps.add(new BpfMap(d.name(), d.type(), d.keySize(), d.valueSize(), d.maxEntries()));
+                for (int i = 0; i < syms.size(); i++) if (syms.get(i).shndx == btfMaps.index && syms.get(i).value == d.offset() && !syms.get(i).name.isEmpty()) mapBySymbol.put(i, index);
             }
         }
         Section text = secs.stream().filter(s -> s.name.equals(".text")).findFirst().orElse(null);

@@ -45,6 +45,18 @@ class ElfObjectTest {
     }
 
     @Test
+    void btfDefinedMapsAreReadFromTheObjectsBtf() throws Exception {
+        ElfObject.Result o = ElfObject.read("port_counts.o", sample("port_counts.o"));
+        BpfMap ports = o.maps().get(0);
+        assertEquals("ports", ports.name);
+        assertEquals(BpfMap.HASH, ports.type);
+        assertEquals(List.of(2, 16, 64), List.of(ports.keySize, ports.valueSize, ports.maxEntries), "__u16 key, struct port_stats value");
+        Vm.Result r = TestRun.run(o.programs().get(0), udp(53), 1);
+        assertEquals(28, r.retval());
+        assertEquals("{0035=01000000000000001c00000000000000}", ports.dump().toString(), "port 53 (big-endian in the key): 1 packet, 28 bytes");
+    }
+
+    @Test
     void aCallIntoTextAppendsTheSubprogram() throws Exception {
         BpfProgram p = ElfObject.read("xdp_filter.o", sample("xdp_filter.o")).programs().get(0);
         assertEquals(BpfProgram.ProgType.XDP, p.type());
