@@ -69,7 +69,10 @@ public final class KernelAsm {
             int col = p.end() + 1;
             Integer code = p.group(1) == null ? null : Integer.parseInt(p.group(1), 16);
             String body = line.substring(p.end()).strip().replaceAll("\\s+", " ");
-            out.addAll(one(file, i + 1, col, code, body));
+            List<Insn> got = one(file, i + 1, col, code, body);
+            if (code != null && got.get(0).code() != code)
+                throw AsmError.at(file, i + 1, p.start(1) + 1, String.format("the text is opcode %02x, not the (%02x) it is marked with", got.get(0).code(), code));
+            out.addAll(got);
         }
         return out;
     }

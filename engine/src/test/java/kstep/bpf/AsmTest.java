@@ -41,6 +41,12 @@ class AsmTest {
     }
 
     @Test
+    void anOpcodeThatDisagreesWithTheTextIsAnError() {
+        SourceError e = assertThrows(SourceError.class, () -> KernelAsm.assemble("p.s", "0: (bf) r0 = 1\n"));
+        assertEquals("p.s:1:5: error: the text is opcode b7, not the (bf) it is marked with", e.getMessage());
+    }
+
+    @Test
     void aHelperNameMustMatchItsId() {
         SourceError e = assertThrows(SourceError.class, () -> KernelAsm.assemble("p.s", "call bpf_map_lookup_elem#2\n"));
         assertEquals("p.s:1:1: error: bpf_map_lookup_elem is helper #1, not #2", e.getMessage());
