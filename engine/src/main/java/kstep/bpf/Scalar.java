@@ -36,15 +36,7 @@ public final class Scalar {
 
     public Scalar copy() {
         Scalar s = new Scalar();
-        s.varOff = varOff;
-        s.smin = smin;
-        s.smax = smax;
-        s.umin = umin;
-        s.umax = umax;
-        s.s32min = s32min;
-        s.s32max = s32max;
-        s.u32min = u32min;
-        s.u32max = u32max;
+        s.copyFrom(this);
         return s;
     }
 
