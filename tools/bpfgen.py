@@ -4,7 +4,8 @@
 This script builds random eBPF programs, loads each one into the running kernel
 with the `kbpf` helper (see /work/shared/tools/kbpf.c), runs the accepted ones
 with BPF_PROG_TEST_RUN on a random packet and records what the kernel says.
-The Java BPF interpreter/disassembler tests replay these recordings.
+The Java BPF interpreter/disassembler tests replay these recordings; tools/bpflive.py then
+adds the kernel's live-regs table and processed line to each case.
 
 Two outputs:
 
