@@ -34,6 +34,8 @@ public final class Conformance {
             if (l.startsWith("-- ")) {
                 section = l.substring(3).strip();
                 if (section.equals("asm")) asmLine = i + 1;
+                // an empty error section still says the program must be refused
+                if (section.equals("error") && error == null) error = "";
                 continue;
             }
             if (section == null) continue;
@@ -43,9 +45,10 @@ public final class Conformance {
                     String s = l.strip();
                     if (s.isEmpty() || s.startsWith("#")) continue;
                     try {
-                        raw.add(Insn.ofWord(Long.parseUnsignedLong(s.startsWith("0x") ? s.substring(2) : s, 16)));
+                        if (s.matches("([0-9a-fA-F]{2}\\s+){7}[0-9a-fA-F]{2}")) raw.add(Insn.ofHex(s.replaceAll("\\s+", "")));
+                        else raw.add(Insn.ofWord(Long.parseUnsignedLong(s.startsWith("0x") ? s.substring(2) : s, 16)));
                     } catch (NumberFormatException e) {
-                        throw new SourceError(new kstep.lang.SourcePos(file, i + 1, 1), "expected a 64-bit hex word, not '" + s + "'");
+                        throw new SourceError(new kstep.lang.SourcePos(file, i + 1, 1), "expected a 64-bit hex word or 8 hex bytes, not '" + s + "'");
                     }
                 }
                 case "mem" -> mem.append(l.replaceAll("#.*", "")).append(' ');
@@ -55,7 +58,7 @@ public final class Conformance {
                 }
                 case "error" -> {
                     String s = l.strip();
-                    if (!s.isEmpty() && error == null) error = s;
+                    if (!s.isEmpty() && error.isEmpty()) error = s;
                 }
                 default -> { }
             }
@@ -105,9 +108,11 @@ public final class Conformance {
     }
 
     public static Outcome run(Case c) {
-        Vm.Result r = execute(c.program(), c.mem());
+        // a conformant runtime refuses an instruction whose unused fields are not zero
+        String invalid = IsaCheck.check(c.program());
+        Vm.Result r = invalid != null ? new Vm.Result(0, invalid, -1, 0, "") : execute(c.program(), c.mem());
         if (c.result() == null && c.error() != null) {
-            return r.ok() ? new Outcome(c.file(), false, "expected an error (" + c.error() + "), got r0 = 0x" + Long.toHexString(r.r0()))
+            return r.ok() ? new Outcome(c.file(), false, "expected an error" + (c.error().isEmpty() ? "" : " (" + c.error() + ")") + ", got r0 = 0x" + Long.toHexString(r.r0()))
                 : new Outcome(c.file(), true, "error as expected: " + r.error());
         }
         if (!r.ok()) return new Outcome(c.file(), false, "error at pc " + r.errorPc() + ": " + r.error());
