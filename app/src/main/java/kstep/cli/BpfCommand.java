@@ -3,7 +3,6 @@ package kstep.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +20,6 @@ import kstep.bpf.ProgramFile;
 import kstep.bpf.TestRun;
 import kstep.bpf.Vm;
 import kstep.lang.SourceError;
-import kstep.lang.SourcePos;
 
 /** {@code kstep bpf}: the BPF instruction set on its own: assemble, disassemble, run, the conformance suite. */
 @Command(name = "bpf", description = "BPF: assemble, disassemble and run programs; run the bpf_conformance suite.",
@@ -37,13 +35,7 @@ final class BpfCommand implements Callable<Integer> {
     }
 
     static byte[] read(String path) {
-        try {
-            return Files.readAllBytes(Path.of(path));
-        } catch (NoSuchFileException e) {
-            throw new SourceError(new SourcePos(path, 1, 1), "no such file");
-        } catch (IOException e) {
-            throw new SourceError(new SourcePos(path, 1, 1), "cannot read: " + e.getMessage());
-        }
+        return InputFiles.bytes(path);
     }
 
     static byte[] hexBytes(String s) {

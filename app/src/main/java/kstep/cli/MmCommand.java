@@ -1,10 +1,7 @@
 package kstep.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import kstep.lang.SourceError;
-import kstep.lang.SourcePos;
 import kstep.mm.KvmaScript;
 
 /** {@code kstep mm}: the address-space engine on its own. */
@@ -32,13 +28,7 @@ final class MmCommand implements Callable<Integer> {
 
     /** Reads a text file for the mm commands: a missing or unreadable file is bad input at line 1. */
     static String read(String path) {
-        try {
-            return Files.readString(Path.of(path), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new SourceError(new SourcePos(path, 1, 1), "no such file");
-        } catch (IOException e) {
-            throw new SourceError(new SourcePos(path, 1, 1), "cannot read: " + e.getMessage());
-        }
+        return InputFiles.text(path);
     }
 
     /** {@code kstep mm maps (--pid N | FILE)}: a real process's address space. */

@@ -65,17 +65,8 @@ public final class LiveRegs {
         return second[i];
     }
 
-    /** The instructions control may go to after {@code i} (a call continues after itself). */
-    int[] successors(int i) {
-        Insn in = insns.get(i);
-        int cls = in.cls();
-        if (in.isLdImm64()) return new int[] {i + 2};
-        if (cls != Insn.JMP && cls != Insn.JMP32) return new int[] {i + 1};
-        int op = in.op();
-        if (op == Insn.EXIT) return new int[0];
-        if (op == Insn.CALL) return new int[] {i + 1};
-        if (op == Insn.JA) return new int[] {i + 1 + (cls == Insn.JMP32 ? in.imm() : in.off())};
-        return new int[] {i + 1, i + 1 + in.off()};
+    private int[] successors(int i) {
+        return Cfg.successors(insns, i, false);
     }
 
     static int[] useDef(Insn in, BpfProgram.ProgType type) {

@@ -105,7 +105,7 @@ public final class Structure {
         seen.set(0);
         while (!stack.isEmpty()) {
             int t = stack.pop();
-            for (int w : successors(in, t)) {
+            for (int w : Cfg.successors(in, t, true)) {
                 if (w < 0 || w >= n) return fail(log, "jump out of range from insn " + t + " to " + w);
                 if (!seen.get(w)) {
                     seen.set(w);
@@ -125,35 +125,6 @@ public final class Structure {
             log.addAll(LiveRegs.of(p).table());
         }
         return new Result(log, null, subprogs);
-    }
-
-    /** check_cfg()'s edges: fall-through, jump targets, and a bpf-to-bpf call's or callback's target. */
-    private static List<Integer> successors(List<Insn> in, int t) {
-        Insn x = in.get(t);
-        List<Integer> s = new ArrayList<>(2);
-        if (x.isLdImm64()) {
-            s.add(t + 2);
-            if (x.src() == Insn.PSEUDO_FUNC) s.add(t + x.imm() + 1);
-            return s;
-        }
-        int cls = x.cls();
-        if (cls != Insn.JMP && cls != Insn.JMP32) {
-            s.add(t + 1);
-            return s;
-        }
-        switch (x.op()) {
-            case Insn.EXIT -> { }
-            case Insn.CALL -> {
-                s.add(t + 1);
-                if (x.src() == Insn.PSEUDO_CALL) s.add(t + x.imm() + 1);
-            }
-            case Insn.JA -> s.add(t + 1 + (cls == Insn.JMP32 ? x.imm() : x.off()));
-            default -> {
-                s.add(t + 1);
-                s.add(t + 1 + x.off());
-            }
-        }
-        return s;
     }
 
     private static Result fail(List<String> log, String error) {

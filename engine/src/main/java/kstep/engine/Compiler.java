@@ -319,7 +319,7 @@ public final class Compiler {
             for (Map.Entry<String, SourcePos> u : labelUses.entrySet())
                 if (!labelDefs.containsKey(u.getKey())) throw new SourceError(u.getValue(), "label '" + u.getKey() + "' is not defined");
             for (int i = fn.locals(); i < localNames.size(); i++) fn.addLocal(localNames.get(i), localTypes.get(i));
-            fn.setStackSlots(stackSlots.stream().mapToInt(Integer::intValue).toArray());
+            fn.setStackSlots(stackSlots.stream().mapToInt(Integer::intValue).toArray(), boxedSlots);
             Op[] out = new Op[ops.size()];
             for (int i = 0; i < out.length; i++) out[i] = finish(ops.get(i));
             Map<String, Integer> lab = new HashMap<>();

@@ -207,7 +207,11 @@ public final class Exec {
             for (StructType.Field f : type.fields()) setField(o, f.index(), StructType.zeroOf(f.shape()));
             return new Value.Ref(o.id());
         }
-        o = w.allocate(type, name);
+        return newStackObject(type, name);
+    }
+
+    private Value newStackObject(StructType type, String name) {
+        KObject o = w.allocate(type, name);
         o.markAllocated(history());
         return new Value.Ref(o.id());
     }
@@ -215,10 +219,9 @@ public final class Exec {
     /** The cell of a parameter whose address is taken, holding the argument {@code v}. */
     Value box(StructType type, String name, Value v) {
         mutating();
-        KObject o = w.allocate(type, name);
-        o.markAllocated(history());
-        o.setRaw(0, v);
-        return new Value.Ref(o.id());
+        Value ref = newStackObject(type, name);
+        w.object(((Value.Ref) ref).id()).setRaw(0, v);
+        return ref;
     }
 
     /** A frame's stack objects die when it returns: a pointer kept to one is then a use-after-return. */

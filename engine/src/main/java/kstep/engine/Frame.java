@@ -51,6 +51,13 @@ public final class Frame {
         return locals[slot];
     }
 
+    /** What local {@code slot} holds as C sees it: for a local whose address is taken, its cell's value. */
+    public Value value(World w, int slot) {
+        Value v = locals[slot];
+        if (fn.isCell(slot) && v instanceof Value.Ref r && w.object(r.id()) != null) return w.object(r.id()).get(r.index());
+        return v;
+    }
+
     public int localCount() {
         return locals.length;
     }

@@ -61,8 +61,16 @@ public final class Function {
         return stackSlots;
     }
 
-    void setStackSlots(int[] s) {
+    private java.util.Set<Integer> cellSlots = java.util.Set.of();
+
+    void setStackSlots(int[] s, java.util.Set<Integer> cells) {
         stackSlots = s;
+        cellSlots = java.util.Set.copyOf(cells);
+    }
+
+    /** Whether local {@code slot} is a scalar whose address is taken: the slot points at its one-element cell. */
+    boolean isCell(int slot) {
+        return cellSlots.contains(slot);
     }
 
     void addLocal(String n, Ast.TypeRef t) {

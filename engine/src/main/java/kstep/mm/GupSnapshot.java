@@ -48,7 +48,7 @@ public record GupSnapshot(List<Call> calls) {
                 Frame f = stack.get(i);
                 for (int s = 0; s < f.localCount(); s++) {
                     String n = f.function().localName(s);
-                    Value v = cell(w, f.local(s), n);
+                    Value v = f.value(w, s);
                     if (flags < 0 && (n.equals("gup_flags") || n.equals("flags")) && v instanceof Value.Int iv) flags = iv.v();
                     if (pages == null && (n.equals("pages") || n.equals("page")) && f.local(s) instanceof Value.Ref r && isArray(w, r)) pages = f.local(s);
                     if (locked == null && n.equals("locked")) locked = f.local(s);
@@ -91,14 +91,5 @@ public record GupSnapshot(List<Call> calls) {
     private static boolean isArray(World w, Value.Ref r) {
         KObject o = w.object(r.id());
         return o != null && o.type().isArray();
-    }
-
-    /** An addressed local's value (its slot points at a one-element cell). */
-    private static Value cell(World w, Value slot, String name) {
-        if (slot instanceof Value.Ref r) {
-            KObject o = w.object(r.id());
-            if (o != null && o.type().isArray() && o.type().fields().size() == 1 && o.name().endsWith("." + name)) return o.get(0);
-        }
-        return slot;
     }
 }

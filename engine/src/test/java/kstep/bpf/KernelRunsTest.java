@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,9 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class KernelRunsTest {
     record Case(Path file, String type, byte[] data, List<Insn> program, long retval) { }
 
-    static Stream<Path> cases() throws IOException, URISyntaxException {
-        Path dir = Path.of(KernelRunsTest.class.getResource("/bpf/kernel-runs").toURI());
-        return Files.list(dir).filter(p -> p.toString().endsWith(".case")).sorted();
+    static Stream<Path> cases() throws Exception {
+        return CaseFiles.in("/bpf/kernel-runs");
     }
 
     static Case read(Path f) throws IOException {

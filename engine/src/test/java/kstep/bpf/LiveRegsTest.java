@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,8 +22,7 @@ class LiveRegsTest {
     @MethodSource("cases")
     void theTableIsTheKernels(Path f) throws Exception {
         String t = Files.readString(f);
-        List<String> want = new ArrayList<>(Arrays.asList(t.split("-- live_regs\n")[1].split("\n-- ")[0].split("\n")));
-        want.removeIf(String::isBlank);
+        List<String> want = CaseFiles.lines(t, "live_regs");
         KernelRunsTest.Case c = KernelRunsTest.read(f);
         BpfProgram p = new BpfProgram(f.getFileName().toString(), BpfProgram.ProgType.of(c.type()), c.program());
         assertEquals(String.join("\n", want), String.join("\n", LiveRegs.of(p).table()));

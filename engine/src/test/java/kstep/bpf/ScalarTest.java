@@ -21,8 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ScalarTest {
     static Stream<Path> cases() throws Exception {
-        Path dir = Path.of(ScalarTest.class.getResource("/bpf/scalar").toURI());
-        return Files.list(dir).filter(p -> p.toString().endsWith(".case")).sorted();
+        return CaseFiles.in("/bpf/scalar");
     }
 
     /** The "R0=..." text of a log line's state part, or null. */
@@ -43,8 +42,8 @@ class ScalarTest {
     @MethodSource("cases")
     void theTrackedStateIsTheKernels(Path f) throws Exception {
         String t = Files.readString(f);
-        List<Insn> p = ProgramFile.hex(f.toString(), t.split("-- program\n")[1].split("\n-- ")[0]);
-        String[] states = t.split("-- states\n")[1].split("\n");
+        List<Insn> p = ProgramFile.hex(f.toString(), CaseFiles.section(t, "program"));
+        String[] states = CaseFiles.section(t, "states").split("\n");
         Scalar r = null;
         List<String> want = new ArrayList<>(), got = new ArrayList<>();
         for (int i = 0; i < p.size() && p.get(i).code() != 0x95; i++) {

@@ -2,11 +2,8 @@ package kstep.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -19,18 +16,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StructureTest {
     static Stream<Path> cases() throws Exception {
-        Path dir = Path.of(StructureTest.class.getResource("/bpf/structure").toURI());
-        return Files.list(dir).filter(p -> p.toString().endsWith(".case")).sorted();
+        return CaseFiles.in("/bpf/structure");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void theLogIsTheKernels(Path f) throws Exception {
         String t = Files.readString(f);
-        String prog = t.split("-- program\n")[1].split("\n-- ")[0];
-        List<String> want = new ArrayList<>(Arrays.asList(t.split("-- log\n")[1].split("\n")));
-        want.removeIf(String::isBlank);
-        BpfProgram p = new BpfProgram("t", BpfProgram.ProgType.SOCKET_FILTER, ProgramFile.hex(f.toString(), prog));
+        List<String> want = CaseFiles.lines(t, "log");
+        BpfProgram p = new BpfProgram("t", BpfProgram.ProgType.SOCKET_FILTER, ProgramFile.hex(f.toString(), CaseFiles.section(t, "program")));
         Structure.Result r = Structure.check(p, 2);
         assertEquals(String.join("\n", want), String.join("\n", r.log()));
     }

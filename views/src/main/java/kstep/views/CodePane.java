@@ -175,20 +175,9 @@ public final class CodePane extends VBox {
             String n = f.function().localName(i);
             if (n.startsWith("$")) continue;
             if (b.length() > 0) b.append(", ");
-            b.append(n).append('=').append(w.show(cellValue(w, f, i), StructType.shapeOf(f.function().localType(i))));
+            b.append(n).append('=').append(w.show(f.value(w, i), StructType.shapeOf(f.function().localType(i))));
         }
         return b.toString();
-    }
-
-    /** A local whose address is taken lives in a one-element cell of its frame: show what the cell holds. */
-    private static kstep.engine.Value cellValue(World w, Frame f, int i) {
-        kstep.engine.Value v = f.local(i);
-        if (v instanceof kstep.engine.Value.Ref r && r.index() == 0) {
-            kstep.engine.KObject o = w.object(r.id());
-            String own = f.function().name() + "." + f.function().localName(i);
-            if (o != null && o.type().isArray() && o.type().fields().size() == 1 && o.name().equals(own)) return o.get(0);
-        }
-        return v;
     }
 
     private void showFile(String file, int line, int executed) {
