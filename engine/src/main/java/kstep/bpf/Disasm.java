@@ -54,8 +54,10 @@ public final class Disasm {
 
     /** One instruction's text; {@code next} is the second slot of an LD_IMM64 (null otherwise). */
     public static String text(Insn in, Insn next) {
-        String code = String.format("(%02x) ", in.code());
-        return code + body(in, next);
+        String body = body(in, next);
+        // the kernel prints an instruction it cannot name as "BUG_xx" alone, without the opcode in front
+        if (body.startsWith("BUG_")) return body;
+        return String.format("(%02x) ", in.code()) + body;
     }
 
     private static String body(Insn in, Insn next) {

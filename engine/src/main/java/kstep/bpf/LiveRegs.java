@@ -229,6 +229,11 @@ public final class LiveRegs {
         return b.toString();
     }
 
+    /** The live registers before instruction {@code i} as a bit mask (bit r for register r). */
+    public int bits(int i) {
+        return liveBefore[i];
+    }
+
     public int scc(int i) {
         return scc[i];
     }

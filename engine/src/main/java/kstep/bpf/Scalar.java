@@ -84,6 +84,24 @@ public final class Scalar {
         smax = Math.min(smax, varOff.value() | (varOff.mask() & S64_MAX));
         umin = umaxOf(umin, varOff.value());
         umax = uminOf(umax, varOff.value() | varOff.mask());
+        // the u64 range and the tnum may have a single value in common: then that is the value
+        long next = varOff.step(umin);
+        boolean uminIn = (umin & ~varOff.mask()) == varOff.value();
+        long tmax = varOff.value() | varOff.mask();
+        if (uminIn && Long.compareUnsigned(next, umax) > 0) {
+            setKnown(umin);
+        } else if (!uminIn && next == tmax) {
+            setKnown(tmax);
+        } else if (!uminIn && Long.compareUnsigned(next, umax) <= 0 && Long.compareUnsigned(varOff.step(next), umax) > 0) {
+            setKnown(next);
+        }
+    }
+
+    /** ___mark_reg_known(). */
+    private void setKnown(long v) {
+        varOff = Tnum.constant(v);
+        smin = smax = umin = umax = v;
+        s32min = s32max = u32min = u32max = (int) v;
     }
 
     void updateBounds() {
@@ -125,6 +143,14 @@ public final class Scalar {
         if (Integer.compareUnsigned(s32min, s32max) <= 0) {
             u32min = u32maxOf(s32min, u32min);
             u32max = u32minOf(s32max, u32max);
+        } else if (Integer.compareUnsigned(u32max, s32min) < 0) {
+            // the s32 range crosses the sign boundary and the u32 range meets only its non-negative part
+            s32min = u32min;
+            u32max = u32minOf(u32max, s32max);
+        } else if (Integer.compareUnsigned(s32max, u32min) < 0) {
+            // ... or only its negative part
+            s32max = u32max;
+            u32min = u32maxOf(u32min, s32min);
         }
     }
 
@@ -257,7 +283,7 @@ public final class Scalar {
         sync();
     }
 
-    private void copyFrom(Scalar s) {
+    void copyFrom(Scalar s) {
         varOff = s.varOff;
         smin = s.smin;
         smax = s.smax;
@@ -270,7 +296,7 @@ public final class Scalar {
     }
 
     /** zext_32_to_64(): a 32-bit result fills the register, upper half zero. */
-    private void zext() {
+    void zext() {
         varOff = varOff.subreg();
         umin = u32min & 0xffffffffL;
         umax = u32max & 0xffffffffL;
@@ -608,14 +634,18 @@ public final class Scalar {
     /** The register's value as the verifier log prints it: "2", "0xffff8000", or "scalar(...)". */
     public String text() {
         if (varOff.isConst()) return snum(varOff.value());
+        return "scalar(" + ranges("") + ")";
+    }
+
+    /** print_scalar_ranges() and the var_off part, each item after {@code sep} then ","; "" when nothing is known. */
+    String ranges(String sep) {
         String[] names = {"smin", "smax", "umin", "umax", "smin32", "smax32", "umin32", "umax32"};
         long[] vals = {smin, smax, umin, umax,
             snumDecimal(s32min) ? s32min : s32min & 0xffffffffL, snumDecimal(s32max) ? s32max : s32max & 0xffffffffL,
             u32min & 0xffffffffL, u32max & 0xffffffffL};
         boolean[] omit = {smin == S64_MIN, smax == S64_MAX, umin == 0, umax == U64_MAX, s32min == S32_MIN, s32max == S32_MAX,
             u32min == 0, u32max == U32_MAX};
-        StringBuilder b = new StringBuilder("scalar(");
-        String sep = "";
+        StringBuilder b = new StringBuilder();
         for (int i = 0; i < 8; i++) {
             if (omit[i]) continue;
             boolean neg1 = names[i].charAt(0) == 's' && vals[i] < 0;
@@ -630,7 +660,7 @@ public final class Scalar {
             }
             b.append(names[i].charAt(0) == 's' ? snum(vals[i]) : unum(vals[i]));
         }
-        if (!varOff.isUnknown()) b.append(sep).append("var_off=(0x").append(Long.toHexString(varOff.value())).append("; 0x").append(Long.toHexString(varOff.mask())).append(')');
-        return b.append(')').toString();
+        if (!varOff.isUnknown()) b.append(sep).append("var_off=").append(varOff.text());
+        return b.toString();
     }
 }

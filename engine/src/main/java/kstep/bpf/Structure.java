@@ -94,7 +94,10 @@ public final class Structure {
             if (x.isLdImm64()) {
                 Insn hi = i + 1 < n ? in.get(i + 1) : null;
                 if (hi == null || hi.code() != 0 || hi.dst() != 0 || hi.src() != 0 || hi.off() != 0) return fail(log, "invalid bpf_ld_imm64 insn");
-                if (x.src() != 0 && x.src() != Insn.PSEUDO_FUNC) return fail(log, "kstep does not resolve map or BTF references yet (ld_imm64 with src_reg " + x.src() + ")");
+                if (x.src() != 0 && x.src() != Insn.PSEUDO_FUNC) {
+                    String e = mapReference(p, x, hi);
+                    if (e != null) return fail(log, e);
+                }
                 i++;
             }
         }
@@ -122,9 +125,55 @@ public final class Structure {
         }
         if (logLevel >= 2) {
             log.add("Live regs before insn:");
-            log.addAll(LiveRegs.of(p).table());
+            log.addAll(LiveRegs.of(new BpfProgram(p.name(), p.type(), printable(p), p.maps())).table());
         }
         return new Result(log, null, subprogs);
+    }
+
+    /** resolve_pseudo_ldimm64() for a map reference: the map index the loader passes as fd, its kind, a value offset. */
+    private static String mapReference(BpfProgram p, Insn x, Insn hi) {
+        switch (x.src()) {
+            case Insn.PSEUDO_MAP_VALUE -> { }
+            case Insn.PSEUDO_MAP_FD -> {
+                if (hi.imm() != 0) return "unrecognized bpf_ld_imm64 insn";
+            }
+            default -> {
+                return "unrecognized bpf_ld_imm64 insn";
+            }
+        }
+        if (x.imm() < 0 || x.imm() >= p.maps().size()) return "fd " + x.imm() + " is not pointing to valid bpf_map";
+        BpfMap m = p.maps().get(x.imm());
+        if (x.src() == Insn.PSEUDO_MAP_VALUE) {
+            long off = hi.imm() & 0xffffffffL;
+            if (off >= (1L << 29)) return "direct value offset of " + off + " is not allowed";
+            if (m.type != BpfMap.ARRAY) return "no direct value access support for this map type";
+            if (off >= m.valueSize) return "invalid access to map value pointer, value_size=" + m.valueSize + " off=" + off;
+        }
+        return null;
+    }
+
+    /** The address the log shows for map {@code index} once a root loader's reference is resolved (kstep's, not the kernel's). */
+    static long mapAddress(int index) {
+        return HelperCalls.MAP_PTRS + index * 0x100L;
+    }
+
+    /**
+     * The program as a privileged loader's log prints it: a map reference shows the address it became
+     * (bpf_insn_print with pointers allowed), so the table and the state lines read "r1 = 0xffff8881...".
+     */
+    static List<Insn> printable(BpfProgram p) {
+        List<Insn> out = new ArrayList<>(p.insns());
+        for (int i = 0; i + 1 < out.size(); i++) {
+            Insn x = out.get(i);
+            if (!x.isLdImm64()) continue;
+            if ((x.src() == Insn.PSEUDO_MAP_FD || x.src() == Insn.PSEUDO_MAP_VALUE) && x.imm() >= 0 && x.imm() < p.maps().size()) {
+                long a = mapAddress(x.imm()) + (x.src() == Insn.PSEUDO_MAP_VALUE ? 0x80L + (out.get(i + 1).imm() & 0xffffffffL) : 0);
+                out.set(i, new Insn(x.code(), x.dst(), 0, x.off(), (int) a));
+                out.set(i + 1, new Insn(0, 0, 0, 0, (int) (a >>> 32)));
+            }
+            i++;
+        }
+        return out;
     }
 
     private static Result fail(List<String> log, String error) {

@@ -115,4 +115,52 @@ public record Tnum(long value, long mask) {
     public boolean contains(long v) {
         return (v & ~mask) == value;
     }
+
+    /** tnum_strn(): "(0x0; 0xff)", the kernel's %#llx printing 0 as 0x0. */
+    public String text() {
+        return "(0x" + Long.toHexString(value) + "; 0x" + Long.toHexString(mask) + ")";
+    }
+
+    /** tnum_in(): every value {@code b} allows, this one allows too. */
+    public boolean in(Tnum b) {
+        if ((b.mask & ~mask) != 0) return false;
+        return value == (b.value & ~mask);
+    }
+
+    /** tnum_is_aligned(). */
+    public boolean isAligned(long size) {
+        if (size == 0) return true;
+        return ((value | mask) & (size - 1)) == 0;
+    }
+
+    /** tnum_step(): the smallest value of this tnum above {@code z} (all ones when there is none). */
+    public long step(long z) {
+        if (z == -1L) return -1L;
+        long w = z + 1;
+        long x = 0;
+        int bump = -1;
+        long bumpPrefix = 0;
+        for (int i = 63; i >= 0; i--) {
+            long b = 1L << i;
+            long wb = w & b;
+            if ((mask & b) != 0) {
+                if (wb == 0) {
+                    bump = i;
+                    bumpPrefix = x;
+                }
+                x |= wb;
+            } else {
+                long fb = value & b;
+                if (fb == wb) {
+                    x |= fb;
+                    continue;
+                }
+                if (fb != 0) return x | fb | (value & (b - 1));
+                if (bump < 0) return -1L;
+                long bb = 1L << bump;
+                return bumpPrefix | bb | (value & (bb - 1));
+            }
+        }
+        return x;
+    }
 }

@@ -1,0 +1,498 @@
+package kstep.bpf;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Linux 6.18's BPF verifier for a privileged loader, as kstep models it (kernel/bpf/verifier.c do_check()
+ * and what it calls): the simulation of every path with the kernel's register and stack states, state
+ * pruning, precision backtracking, the stack liveness pass, and the log, line for line. The instruction
+ * checks live in {@link InsnChecks}; this class owns the exploration.
+ */
+public final class Verifier {
+    static final int COMPLEXITY_LIMIT_INSNS = 1_000_000;
+    static final int COMPLEXITY_LIMIT_JMP_SEQ = 8192;
+    static final int MAX_BPF_STACK = 512;
+    static final int MAX_CALL_FRAMES = 8;
+    /** Steps kept for the app; a longer verification still runs to its end, its trace is cut. */
+    static final int MAX_STEPS = 200_000;
+
+    /** What verification answers. {@code error} is the log's last line before the statistics, "" when accepted. */
+    public record Result(boolean accepted, String error, String log, Map<Integer, String> liveRegs, int processed, String stats,
+                         List<VerifierStep> steps, boolean stepsCut) { }
+
+    /** A rejection: the message is already in the log. */
+    static final class Reject extends Exception {
+        Reject(String m) {
+            super(m, null, false, false);
+        }
+    }
+
+    /** bpf_verifier_stack_elem: a branch left for later. */
+    private record StackElem(VerifierState st, int insnIdx, int prevInsnIdx, int logPos) { }
+
+    /** bpf_verifier_state_list: a checkpoint at a prune point, with the heuristics' counters. */
+    static final class Checkpoint {
+        final VerifierState state;
+        int hit, miss;
+        boolean inFreeList;
+
+        Checkpoint(VerifierState s) {
+            state = s;
+        }
+    }
+
+    final BpfProgram prog;
+    final List<Insn> insns;
+    final VerifierLog log;
+    final LiveRegs live;
+    final List<Integer> subprogs;
+    final BitSet prunePoints = new BitSet();
+    final BitSet jmpPoints = new BitSet();
+    final BitSet forceCheckpoints = new BitSet();
+    final StackLiveness stackLive;
+    final InsnChecks checks;
+    final Precision precision;
+    /** insn_aux_data[].ptr_type for loads and stores (null until first seen). */
+    final RegType[] auxPtrType;
+    /** The instructions as the log prints them (map references resolved to addresses). */
+    final List<Insn> printed;
+
+    VerifierState cur;
+    private final Deque<StackElem> stack = new ArrayDeque<>();
+    private final Map<Integer, List<Checkpoint>> explored = new HashMap<>();
+    private final List<Checkpoint> freeList = new ArrayList<>();
+    final List<VerifierStep> steps = new ArrayList<>();
+    private boolean stepsCut;
+    int idGen;
+    int insnIdx;
+    int prevInsnIdx;
+    int insnProcessed, jmpsProcessed, prevInsnProcessed, prevJmpsProcessed;
+    private int totalStates, peakStates, maxStatesPerInsn, exploredSize, freeListSize;
+    int scratchedRegs;
+    long scratchedStack;
+    /** env->cur_hist_ent: the history entry of the instruction being simulated, if it has one. */
+    int curHist = -1;
+    private int pathSerial;
+
+    private Verifier(BpfProgram p, int logLevel, List<Integer> subprogs) {
+        this.prog = p;
+        this.insns = p.insns();
+        this.log = new VerifierLog(logLevel);
+        this.live = LiveRegs.of(p);
+        this.subprogs = subprogs;
+        markPoints();
+        this.stackLive = new StackLiveness(insns, subprogs, prunePoints, log);
+        this.checks = new InsnChecks(this);
+        this.precision = new Precision(this);
+        this.auxPtrType = new RegType[insns.size()];
+        this.printed = Structure.printable(p);
+    }
+
+    /** The log's text of instruction {@code i}: "(bf) r2 = r10". */
+    String insnText(int i) {
+        Insn x = printed.get(i);
+        return Disasm.text(x, x.isLdImm64() && i + 1 < printed.size() ? printed.get(i + 1) : null);
+    }
+
+    /** Verifies {@code p} as Linux 6.18 would for root, with the log at {@code logLevel} (0, 1 or 2). */
+    public static Result verify(BpfProgram p, int logLevel) {
+        int level = Math.max(1, logLevel);
+        Structure.Result s = Structure.check(p, level);
+        if (!s.ok()) {
+            String text = logLevel == 0 ? "" : String.join("\n", s.log()) + "\n";
+            return new Result(false, s.error(), text, Map.of(), 0, Structure.NOTHING_PROCESSED, List.of(), false);
+        }
+        Verifier v = new Verifier(p, level, s.subprogs());
+        for (String line : s.log()) v.log.add(line + "\n");
+        String error = null;
+        try {
+            v.doCheckMain();
+        } catch (Reject r) {
+            error = r.getMessage();
+        }
+        String stats = v.stats();
+        String text;
+        if (error == null && level == 1) text = stats + "\n";
+        else text = v.log + stats + "\n";
+        if (error != null) error = lastLine(v.log.toString());
+        Map<Integer, String> liveRegs = new LinkedHashMap<>();
+        for (int i = 0; i < p.insns().size(); i++) {
+            liveRegs.put(i, v.live.mask(i));
+            if (p.insns().get(i).isLdImm64()) i++;
+        }
+        return new Result(error == null, error == null ? "" : error, logLevel == 0 ? "" : text, liveRegs, v.insnProcessed, stats,
+            List.copyOf(v.steps), v.stepsCut);
+    }
+
+    private static String lastLine(String log) {
+        String[] lines = log.split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) if (!lines[i].isEmpty()) return lines[i];
+        return "";
+    }
+
+    String stats() {
+        return "processed " + insnProcessed + " insns (limit " + COMPLEXITY_LIMIT_INSNS + ") max_states_per_insn " + maxStatesPerInsn
+            + " total_states " + totalStates + " peak_states " + peakStates + " mark_read 0";
+    }
+
+    // ------------------------------------------------------------------ prune and jump points (check_cfg())
+    private void markPoints() {
+        int n = insns.size();
+        for (int t = 0; t < n; t++) {
+            Insn x = insns.get(t);
+            if (x.isLdImm64()) {
+                t++;
+                continue;
+            }
+            int cls = x.cls();
+            if (cls != Insn.JMP && cls != Insn.JMP32) continue;
+            int op = x.op();
+            if (op == Insn.EXIT) continue;
+            if (op == Insn.CALL) {
+                prunePoints.set(t + 1);
+                jmpPoints.set(t + 1);
+                if (x.src() == Insn.PSEUDO_CALL) {
+                    prunePoints.set(t);
+                    int w = t + x.imm() + 1;
+                    prunePoints.set(w);
+                    jmpPoints.set(w);
+                }
+                continue;
+            }
+            if (op == Insn.JA) {
+                int w = t + (cls == Insn.JMP32 ? x.imm() : x.off()) + 1;
+                prunePoints.set(w);
+                jmpPoints.set(w);
+                continue;
+            }
+            prunePoints.set(t);
+            int w = t + x.off() + 1;
+            prunePoints.set(w);
+            jmpPoints.set(w);
+        }
+    }
+
+    // ------------------------------------------------------------------ the exploration (do_check())
+    private void doCheckMain() throws Reject {
+        VerifierState st = new VerifierState();
+        FuncState f = new FuncState();
+        initFuncState(f, -1, 0, 0);
+        f.regs[1].markPointer(RegType.CTX);
+        st.frames.add(f);
+        st.serial = pathSerial++;
+        cur = st;
+        markAllScratched();
+        doCheck();
+    }
+
+    /** init_func_state(). */
+    static void initFuncState(FuncState f, int callsite, int frameno, int subprogno) {
+        for (RegState r : f.regs) r.markNotInit();
+        f.regs[10].markPointer(RegType.STACK);
+        f.regs[10].frameno = frameno;
+        f.callsite = callsite;
+        f.frameno = frameno;
+        f.subprogno = subprogno;
+    }
+
+    private void doCheck() throws Reject {
+        boolean popLog = !log.level2();
+        boolean doPrintState = false;
+        int prev = -1;
+        int n = insns.size();
+        for (;;) {
+            prevInsnIdx = prev;
+            curHist = -1;
+            int idx = cur.insnIdx;
+            insnIdx = idx;
+            if (idx >= n) throw reject("invalid insn idx " + idx + " insn_cnt " + n);
+            Insn insn = insns.get(idx);
+            if (++insnProcessed > COMPLEXITY_LIMIT_INSNS) throw reject("BPF program is too large. Processed " + insnProcessed + " insn");
+            cur.lastInsnIdx = prevInsnIdx;
+            cur.insnIdx = idx;
+            boolean exit = false;
+            if (prunePoints.get(idx)) {
+                int before = log.end();
+                if (isStateVisited(idx)) {
+                    if (log.on()) {
+                        if (doPrintState) log.add("\nfrom " + prevInsnIdx + " to " + idx + ": safe\n");
+                        else log.add(idx + ": safe\n");
+                    }
+                    step(new VerifierStep.Pruned(idx, before, cur.serial, -1));
+                    exit = true;
+                }
+            }
+            if (!exit) {
+                if (jmpPoints.get(idx)) pushJmpHistory(cur, 0, 0);
+                if (log.level2() && doPrintState) {
+                    log.add("\nfrom " + prevInsnIdx + " to " + idx + ":");
+                    printVerifierState(cur, cur.curframe, true);
+                    doPrintState = false;
+                }
+                if (log.on()) {
+                    if (scratched()) printInsnState(cur);
+                    log.prevLogPos = log.end();
+                    log.add(idx + ": " + insnText(idx) + "\n");
+                    log.prevInsnPrintPos = log.end() - log.prevLogPos;
+                    log.prevLogPos = log.end();
+                }
+                prev = idx;
+                VerifierState before = steps.size() < MAX_STEPS ? cur.copy() : null;
+                int logBefore = log.end();
+                stackLive.resetWrites(cur, idx);
+                InsnChecks.Outcome o;
+                try {
+                    o = checks.doCheckInsn(insn, idx);
+                } catch (Reject r) {
+                    step(new VerifierStep.Failed(idx, log.end(), cur.serial, r.getMessage()));
+                    throw r;
+                }
+                stackLive.commitWrites();
+                if (before != null) step(new VerifierStep.Simulated(idx, logBefore, cur.serial, before, cur.copy()));
+                if (o.doPrintState()) doPrintState = true;
+                if (!o.exit()) {
+                    cur.insnIdx = o.next();
+                    continue;
+                }
+                step(new VerifierStep.Exited(idx, log.end(), cur.serial));
+            }
+            // process_bpf_exit
+            markAllScratched();
+            updateBranchCounts(cur);
+            stackLive.updateLiveStack(cur);
+            StackElem head = stack.poll();
+            if (head == null) break;
+            int from = cur.serial;
+            cur = head.st().copy();
+            if (popLog) log.reset(head.logPos());
+            cur.insnIdx = head.insnIdx();
+            prev = head.prevInsnIdx();
+            step(new VerifierStep.Popped(head.insnIdx(), log.end(), cur.serial, from));
+            doPrintState = true;
+        }
+    }
+
+    private void step(VerifierStep s) {
+        if (steps.size() < MAX_STEPS) steps.add(s);
+        else stepsCut = true;
+    }
+
+    Reject reject(String msg) {
+        log.add(msg + "\n");
+        return new Reject(msg);
+    }
+
+    /** push_stack(): the other side of a branch, to be explored later from {@code target}. */
+    VerifierState pushStack(int target, int prevIdx) throws Reject {
+        VerifierState st = cur.copy();
+        st.serial = pathSerial++;
+        stack.push(new StackElem(st, target, prevIdx, log.end()));
+        if (stack.size() > COMPLEXITY_LIMIT_JMP_SEQ) throw reject("The sequence of " + stack.size() + " jumps is too complex.");
+        if (st.parent != null) st.parent.branches++;
+        step(new VerifierStep.Pushed(prevIdx, log.end(), cur.serial, target, st.serial));
+        return st;
+    }
+
+    /** push_jmp_history(): record the instruction in the path's history (once per instruction, flags merged). */
+    void pushJmpHistory(VerifierState st, int flags, long linkedRegs) {
+        if (curHist >= 0 && st == cur && curHist < st.history.size()) {
+            VerifierState.HistoryEntry e = st.history.get(curHist);
+            st.history.set(curHist, new VerifierState.HistoryEntry(e.idx(), e.prevIdx(), e.flags() | flags, linkedRegs != 0 ? linkedRegs : e.linkedRegs()));
+            return;
+        }
+        st.history.add(new VerifierState.HistoryEntry(insnIdx, prevInsnIdx, flags, linkedRegs));
+        if (st == cur) curHist = st.history.size() - 1;
+    }
+
+    private void updateBranchCounts(VerifierState st) {
+        while (st != null) {
+            int br = --st.branches;
+            if (br > 0) break;
+            maybeExitScc(st);
+            st = st.parent;
+        }
+        // evicted checkpoints whose paths are all done are freed (maybe_free_verifier_state())
+        freeList.removeIf(c -> {
+            if (c.state.branches == 0) {
+                freeListSize--;
+                return true;
+            }
+            return false;
+        });
+    }
+
+    // ------------------------------------------------------------------ scratch marks and the state printer
+    void markRegScratched(int r) {
+        scratchedRegs |= 1 << r;
+    }
+
+    void markStackScratched(int spi) {
+        scratchedStack |= 1L << spi;
+    }
+
+    void markAllScratched() {
+        scratchedRegs = -1;
+        scratchedStack = -1L;
+    }
+
+    private boolean scratched() {
+        return scratchedRegs != 0 || scratchedStack != 0;
+    }
+
+    /** print_insn_state(). */
+    void printInsnState(VerifierState st) {
+        log.insnStatePrefix(insnIdx);
+        printVerifierState(st, st.curframe, false);
+    }
+
+    /** print_verifier_state(): " R1=ctx() R10=fp0 fp-8=mmmmmmmm" and a newline; only scratched items unless {@code all}. */
+    void printVerifierState(VerifierState st, int frameno, boolean all) {
+        log.add(frameText(st.frames.get(frameno), all));
+        if (!all) {
+            scratchedRegs = 0;
+            scratchedStack = 0;
+        }
+    }
+
+    String frameText(FuncState f, boolean all) {
+        StringBuilder b = new StringBuilder();
+        if (f.frameno != 0) b.append(" frame").append(f.frameno).append(':');
+        for (int i = 0; i < f.regs.length; i++) {
+            RegState r = f.regs[i];
+            if (r.type == RegType.NOT_INIT) continue;
+            if (!all && (scratchedRegs & (1 << i)) == 0) continue;
+            b.append(" R").append(i).append('=').append(r.text(f.frameno));
+        }
+        for (int i = 0; i < f.stack.size(); i++) {
+            StackSlot s = f.stack.get(i);
+            if (s.allInvalid()) continue;
+            if (!all && (scratchedStack & (1L << i)) == 0) continue;
+            b.append(" fp").append(-(i + 1) * 8).append('=').append(s.text(f.frameno));
+        }
+        return b.append('\n').toString();
+    }
+
+    // ------------------------------------------------------------------ pruning (is_state_visited())
+    private boolean isStateVisited(int idx) throws Reject {
+        boolean force = forceCheckpoints.get(idx) || cur.history.size() > 40;
+        boolean addNew = force;
+        if (jmpsProcessed - prevJmpsProcessed >= 2 && insnProcessed - prevInsnProcessed >= 8) addNew = true;
+        // explored_state(): one list per (insn ^ callsite) % len, shared by the instructions that collide
+        int bucket = (int) (Integer.toUnsignedLong(idx ^ cur.cur().callsite) % insns.size());
+        List<Checkpoint> head = explored.computeIfAbsent(bucket, k -> new ArrayList<>());
+        cleanLiveStates(head);
+        int statesCnt = 0;
+        for (Checkpoint sl : new ArrayList<>(head)) {
+            statesCnt++;
+            if (sl.state.insnIdx != idx) continue;
+            if (sl.state.branches > 0) {
+                if (StatesEqual.maybeLooping(sl.state, cur) && new StatesEqual(this, true).states(sl.state, cur)) {
+                    log.add("infinite loop detected at insn " + idx + "\n");
+                    log.add("cur state:");
+                    printVerifierState(cur, cur.curframe, true);
+                    log.add("old state:");
+                    printVerifierState(sl.state, cur.curframe, true);
+                    throw new Reject("infinite loop detected at insn " + idx);
+                }
+                if (!force && jmpsProcessed - prevJmpsProcessed < 20 && insnProcessed - prevInsnProcessed < 100) addNew = false;
+            } else if (new StatesEqual(this, false).states(sl.state, cur)) {
+                sl.hit++;
+                if (jmpPoints.get(insnIdx)) pushJmpHistory(cur, 0, 0);
+                precision.propagate(sl.state, cur);
+                return true;
+            }
+            if (addNew) sl.miss++;
+            int nn = forceCheckpoints.get(idx) && sl.state.branches > 0 ? 64 : 3;
+            if (sl.miss > sl.hit * nn + nn) {
+                head.remove(sl);
+                exploredSize--;
+                if (sl.state.branches > 0) {
+                    sl.inFreeList = true;
+                    freeListSize++;
+                    freeList.add(sl);
+                }
+            }
+        }
+        if (maxStatesPerInsn < statesCnt) maxStatesPerInsn = statesCnt;
+        if (!addNew) return false;
+        totalStates++;
+        exploredSize++;
+        peakStates = Math.max(peakStates, exploredSize + freeListSize);
+        prevJmpsProcessed = jmpsProcessed;
+        prevInsnProcessed = insnProcessed;
+        precision.markAllScalarsImprecise(cur);
+        VerifierState nw = cur.copy();
+        nw.insnIdx = idx;
+        nw.history = new ArrayList<>();
+        // the checkpoint keeps the path's history up to here; the path goes on with an empty one
+        nw.history.addAll(cur.history);
+        cur.parent = nw;
+        cur.firstInsnIdx = idx;
+        cur.history = new ArrayList<>();
+        curHist = -1;
+        head.add(0, new Checkpoint(nw));
+        maybeEnterScc(nw);
+        return false;
+    }
+
+    // ------------------------------------------------------------------ loops (the SCC visits of 6.18)
+    private final Map<String, VerifierState> sccEntries = new HashMap<>();
+
+    /** compute_scc_callchain() and format_callchain(): "(5,1)" for SCC 1 reached through the call at 5; null outside loops. */
+    private String sccCallchain(VerifierState st) {
+        StringBuilder b = new StringBuilder("(");
+        for (int i = 0; i <= st.curframe; i++) {
+            int idx = st.frameInsnIdx(i);
+            int scc = live.scc(idx);
+            if (scc != 0) return b.append(scc).append(')').toString();
+            if (i == st.curframe) return null;
+            if (idx != 0) b.append(idx).append(',');
+        }
+        return null;
+    }
+
+    /** maybe_enter_scc(): the first checkpoint inside a loop starts a visit of it. */
+    private void maybeEnterScc(VerifierState st) {
+        String cc = sccCallchain(st);
+        if (cc == null || sccEntries.get(cc) != null) return;
+        sccEntries.put(cc, st);
+        if (log.level2()) log.add("SCC enter " + cc + "\n");
+    }
+
+    /** maybe_exit_scc(): the visit ends when its entry checkpoint has no open paths left. */
+    private void maybeExitScc(VerifierState st) {
+        String cc = sccCallchain(st);
+        if (cc == null || sccEntries.get(cc) != st) return;
+        sccEntries.put(cc, null);
+        if (log.level2()) log.add("SCC exit " + cc + "\n");
+    }
+
+    /** clean_live_states(): forget, in finished checkpoints here, registers and slots nothing reads any more. */
+    private void cleanLiveStates(List<Checkpoint> head) {
+        for (Checkpoint sl : head) {
+            VerifierState st = sl.state;
+            if (st.branches > 0 || st.cleaned || st.insnIdx != insnIdx || !sameCallsites(st, cur)) continue;
+            st.cleaned = true;
+            for (int i = 0; i <= st.curframe; i++) {
+                FuncState f = st.frames.get(i);
+                int ip = st.frameInsnIdx(i);
+                int liveMask = live.bits(ip);
+                for (int r = 0; r < 10; r++) if ((liveMask & (1 << r)) == 0) f.regs[r].markNotInit();
+                for (int spi = 0; spi < f.stack.size(); spi++) if (!stackLive.slotAlive(st, f.frameno, spi)) f.stack.get(spi).invalidate();
+            }
+        }
+    }
+
+    static boolean sameCallsites(VerifierState a, VerifierState b) {
+        if (a.curframe != b.curframe) return false;
+        for (int i = a.curframe; i >= 0; i--) if (a.frames.get(i).callsite != b.frames.get(i).callsite) return false;
+        return true;
+    }
+}

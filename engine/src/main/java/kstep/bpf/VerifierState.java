@@ -1,0 +1,57 @@
+package kstep.bpf;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A path through the program as the verifier explores it (struct bpf_verifier_state): the frames, where it
+ * is, the checkpoint it descends from, how many paths from it are still open, and the jump history that
+ * precision backtracking walks.
+ */
+public final class VerifierState {
+    /** One entry of jmp_history: an instruction reached other than by falling through, or a stack access. */
+    record HistoryEntry(int idx, int prevIdx, int flags, long linkedRegs) { }
+
+    static final int F_STACK_ACCESS = 1 << 3;
+    static final int F_SRC_REG_STACK = 1 << 12, F_DST_REG_STACK = 1 << 13;
+
+    final List<FuncState> frames = new ArrayList<>();
+    int curframe;
+    VerifierState parent;
+    int insnIdx;
+    int firstInsnIdx;
+    int lastInsnIdx;
+    int branches = 1;
+    boolean cleaned;
+    List<HistoryEntry> history = new ArrayList<>();
+    /** A number for the exploration tree the app draws (not the kernel's). */
+    int serial;
+
+    VerifierState copy() {
+        VerifierState v = new VerifierState();
+        for (FuncState f : frames) v.frames.add(f.copy());
+        v.curframe = curframe;
+        v.parent = parent;
+        v.insnIdx = insnIdx;
+        v.firstInsnIdx = firstInsnIdx;
+        v.lastInsnIdx = lastInsnIdx;
+        v.branches = branches;
+        v.cleaned = cleaned;
+        v.history = new ArrayList<>(history);
+        v.serial = serial;
+        return v;
+    }
+
+    FuncState cur() {
+        return frames.get(curframe);
+    }
+
+    RegState[] regs() {
+        return cur().regs;
+    }
+
+    /** frame_insn_idx(): where frame {@code i} is, its own instruction for the innermost, the call for the others. */
+    int frameInsnIdx(int i) {
+        return i == curframe ? insnIdx : frames.get(i + 1).callsite;
+    }
+}

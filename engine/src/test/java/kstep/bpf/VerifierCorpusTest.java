@@ -1,0 +1,59 @@
+package kstep.bpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * kstep's verifier against Linux 6.18.44's answers for 1,200 programs of tools/bpfverify.py (one case a
+ * file under bpf/verifier): the verdict, the error line, the live-regs table, the processed line and the
+ * whole log at level 2, with map addresses (which the kernel chooses) blanked on both sides.
+ */
+class VerifierCorpusTest {
+    /** A case: the program and the kernel's answer. */
+    record Case(String name, BpfProgram program, boolean accepted, String error, String processed, String log) {
+        static Case read(Path f) throws Exception {
+            String text = Files.readString(f);
+            BpfProgram.ProgType type = BpfProgram.ProgType.of(CaseFiles.section(text, "type").trim());
+            List<BpfMap> maps = new ArrayList<>();
+            if (text.contains("\n-- maps\n")) {
+                for (String l : CaseFiles.lines(text, "maps")) {
+                    String[] w = l.trim().split(" ");
+                    maps.add(new BpfMap("", Integer.parseInt(w[0]), Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3])));
+                }
+            }
+            List<Insn> insns = new ArrayList<>();
+            for (String h : CaseFiles.lines(text, "program")) insns.add(Insn.ofHex(h.trim()));
+            boolean accepted = CaseFiles.section(text, "accepted").trim().equals("1");
+            String error = text.split("\n-- error ?", 2)[1].split("\n", 2)[0].trim();
+            String processed = text.split("\n-- processed ?", 2)[1].split("\n", 2)[0].trim();
+            String log = text.split("\n-- log\n", 2)[1];
+            return new Case(f.getFileName().toString(), new BpfProgram(f.getFileName().toString(), type, insns, maps), accepted, error,
+                processed.isEmpty() ? "" : "processed " + processed, log);
+        }
+    }
+
+    static String normalise(String log) {
+        return log.replaceAll("0xffff88[0-9a-f]{10}", "MAP");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> verifierAnswersAsLinux() throws Exception {
+        return CaseFiles.in("/bpf/verifier").map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+            Case c = Case.read(f);
+            Verifier.Result r = Verifier.verify(c.program(), 2);
+            assertEquals(c.accepted(), r.accepted(), "verdict");
+            assertEquals(c.error(), r.error(), "error line");
+            assertEquals(c.processed(), r.stats(), "processed");
+            assertEquals(normalise(c.log()), normalise(r.log()), "log");
+        }));
+    }
+}
