@@ -54,9 +54,11 @@ final class CondJump {
         RegState[] oregs = other.regs();
         if (in.srcX()) {
             regSetMinMax(oregs[in.dst()], oregs[in.src()], dst, src, op, jmp32);
+            sanity(v, oregs[in.dst()], oregs[in.src()], dst, src);
         } else {
             RegState fake1 = src.copy();
             regSetMinMax(oregs[in.dst()], src, dst, fake1, op, jmp32);
+            sanity(v, oregs[in.dst()], src, dst, fake1);
         }
         if (in.srcX() && src.type == RegType.SCALAR && src.id != 0) {
             LinkedRegs.sync(thisBranch, src, linked);
@@ -278,6 +280,14 @@ final class CondJump {
         refine(t1.s, t2.s, op, jmp32);
         t1.s.sync();
         t2.s.sync();
+    }
+
+    private static void sanity(Verifier v, RegState t1, RegState t2, RegState f1, RegState f2) {
+        if (f1.type != RegType.SCALAR || f2.type != RegType.SCALAR) return;
+        InsnChecks.boundsSanity(v, t1, "true_reg1");
+        InsnChecks.boundsSanity(v, t2, "true_reg2");
+        InsnChecks.boundsSanity(v, f1, "false_reg1");
+        InsnChecks.boundsSanity(v, f2, "false_reg2");
     }
 
     private static Tnum withSubreg(Tnum reg, Tnum sub) {

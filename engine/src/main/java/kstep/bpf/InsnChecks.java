@@ -51,13 +51,17 @@ final class InsnChecks {
     Outcome doCheckInsn(Insn in, int idx) throws Verifier.Reject {
         int cls = in.cls();
         switch (cls) {
-            case Insn.ALU, Insn.ALU64 -> checkAlu(in);
+            case Insn.ALU, Insn.ALU64 -> {
+                checkAlu(in);
+                boundsSanity(v, regs()[in.dst()], "alu");
+            }
             case Insn.LDX -> {
                 checkRegArg(in.src(), Op.SRC);
                 checkRegArg(in.dst(), Op.DST_NO_MARK);
                 RegType t = regs()[in.src()].type;
                 checkMemAccess(in.src(), in.off(), Insn.bytes(in.size()), false, in.dst(), in.mode() == Insn.MEMSX);
                 saveAuxPtrType(t);
+                boundsSanity(v, regs()[in.dst()], "ldx");
             }
             case Insn.STX -> {
                 if (in.mode() == Insn.ATOMIC) {
@@ -94,6 +98,34 @@ final class InsnChecks {
             }
         }
         return new Outcome(idx + 1, false, false);
+    }
+
+    /**
+     * reg_bounds_sanity_check(): bounds that contradict each other (a dead branch, or a gap in the
+     * verifier's own arithmetic) are reported as a verifier bug and forgotten, the tnum kept.
+     */
+    static void boundsSanity(Verifier v, RegState r, String ctx) {
+        Scalar s = r.s;
+        String msg = null;
+        if (Long.compareUnsigned(s.umin, s.umax) > 0 || s.smin > s.smax || Integer.compareUnsigned(s.u32min, s.u32max) > 0 || s.s32min > s.s32max) {
+            msg = "range bounds violation";
+        } else if (s.varOff.isConst() && (s.umin != s.varOff.value() || s.umax != s.varOff.value() || s.smin != s.varOff.value() || s.smax != s.varOff.value())) {
+            msg = "const tnum out of sync with range bounds";
+        } else if (s.varOff.subregIsConst()) {
+            int c = (int) s.varOff.value();
+            if (s.u32min != c || s.u32max != c || s.s32min != c || s.s32max != c) msg = "const subreg tnum out of sync with range bounds";
+        }
+        if (msg == null) return;
+        v.log.add(String.format("verifier bug: REG INVARIANTS VIOLATION (%s): %s u64=[%#x, %#x] s64=[%#x, %#x] u32=[%#x, %#x] s32=[%#x, %#x] var_off=(%#x, %#x)%n",
+            ctx, msg, s.umin, s.umax, s.smin, s.smax, s.u32min, s.u32max, s.s32min, s.s32max, s.varOff.value(), s.varOff.mask()));
+        s.smin = Scalar.S64_MIN;
+        s.smax = Scalar.S64_MAX;
+        s.umin = 0;
+        s.umax = Scalar.U64_MAX;
+        s.s32min = Scalar.S32_MIN;
+        s.s32max = Scalar.S32_MAX;
+        s.u32min = 0;
+        s.u32max = Scalar.U32_MAX;
     }
 
     /** save_aux_ptr_type(): one load or store may not see ctx on one path and another pointer on another. */
@@ -255,7 +287,7 @@ final class InsnChecks {
                 return;
             }
         }
-        long u32lo = dst.s.u32min & 0xffffffffL, u32hi = dst.s.u32max & 0xffffffffL;
+        int widthBefore = width(dst);
         adjustScalar(in, dst, src);
         boolean srcConst = alu32 ? src.s.varOff.subregIsConst() : src.s.varOff.isConst();
         if ((op == Insn.ADD || op == Insn.SUB) && dst.id != 0 && srcConst) {
@@ -264,9 +296,8 @@ final class InsnChecks {
             int off = (int) val;
             if (op == Insn.SUB && off == Integer.MIN_VALUE) fits = false;
             if (alu32 && (dst.id & RegState.ADD_CONST64) != 0) fits = false;
-            // a 32-bit link holds only while the subregister cannot wrap
-            long delta = op == Insn.SUB ? -(long) off : off;
-            if (alu32 && (u32lo + delta < 0 || u32hi + delta > 0xffffffffL)) fits = false;
+            // a 32-bit add links only a value that had no upper half to lose
+            if (alu32 && widthBefore > 32) fits = false;
             if ((dst.id & RegState.ADD_CONST) != 0 || !fits) {
                 dst.off = 0;
                 dst.id = 0;
@@ -293,7 +324,7 @@ final class InsnChecks {
     }
 
     /** adjust_scalar_min_max_vals(). */
-    private void adjustScalar(Insn in, RegState dst, RegState src) {
+    private void adjustScalar(Insn in, RegState dst, RegState src) throws Verifier.Reject {
         if (!safeToCompute(in, src)) {
             dst.markUnknown();
             return;
@@ -302,7 +333,36 @@ final class InsnChecks {
             ScalarCasts.byteSwap(dst.s, in);
             return;
         }
+        if ((in.op() == Insn.AND || in.op() == Insn.OR) && src.s.varOff.isConst()) maybeForkScalars(in, dst);
         dst.s.alu(in.op(), src.s, in.cls() != Insn.ALU64);
+    }
+
+    /**
+     * maybe_fork_scalars(): a scalar that is 0 or -1 (the s>>= 63 idiom) ANDed or ORed with a constant has two
+     * outcomes; the path goes on with -1 and a branch resuming at this instruction takes 0.
+     */
+    private void maybeForkScalars(Insn in, RegState dst) throws Verifier.Reject {
+        boolean alu32;
+        if (dst.s.smin == -1 && dst.s.smax == 0) alu32 = false;
+        else if (dst.s.s32min == -1 && dst.s.s32max == 0) alu32 = true;
+        else return;
+        VerifierState branch = v.pushStack(v.insnIdx, v.insnIdx);
+        RegState other = branch.regs()[in.dst()];
+        if (alu32) {
+            known32(other, 0);
+            known32(dst, -1);
+        } else {
+            other.markKnown(0);
+            dst.markKnown(-1);
+        }
+    }
+
+    /** __mark_reg32_known(). */
+    private static void known32(RegState r, int v) {
+        Scalar s = r.s;
+        s.varOff = s.varOff.clearSubreg().or(Tnum.constant(v & 0xffffffffL));
+        s.s32min = s.s32max = v;
+        s.u32min = s.u32max = v;
     }
 
     /** check_reg_sane_offset(). */
@@ -493,6 +553,7 @@ final class InsnChecks {
             throw reject("R" + regno + " invalid mem access '" + reg.typeName() + "'");
         }
         if (size < 8 && valueRegno >= 0 && !write && regs[valueRegno].type == RegType.SCALAR) {
+            if (ldsx && width(regs[valueRegno]) >= size * 8) regs[valueRegno].id = 0;
             if (ldsx) ScalarCasts.sext(regs[valueRegno].s, size);
             else ScalarCasts.truncate(regs[valueRegno].s, size);
         }

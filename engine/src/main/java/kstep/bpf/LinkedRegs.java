@@ -32,12 +32,11 @@ final class LinkedRegs {
         return (packed & ~7L) | ((long) e << (3 + 10 * n)) | (n + 1);
     }
 
-    private static boolean has(long packed, int frame, int index, boolean isReg) {
-        for (int i = 0; i < count(packed); i++) if (frame(packed, i) == frame && index(packed, i) == index && isReg(packed, i) == isReg) return true;
-        return false;
-    }
-
-    /** collect_linked_regs(): the live scalars and spilled scalars carrying {@code id}, added to {@code packed}. */
+    /**
+     * collect_linked_regs(): the live scalars and spilled scalars carrying {@code id}, added to {@code packed}
+     * (collected once for each side of a comparison, so a register may be listed twice; past six entries a
+     * register loses its id, as the kernel's fixed-size set does).
+     */
     static long collect(VerifierState st, int id, long packed, LiveRegs live) {
         id &= ~RegState.ADD_CONST;
         for (int i = st.curframe; i >= 0; i--) {
@@ -57,7 +56,6 @@ final class LinkedRegs {
 
     private static long add(long packed, RegState r, int id, int frame, int index, boolean isReg) {
         if (r.type != RegType.SCALAR || (r.id & ~RegState.ADD_CONST) != id) return packed;
-        if (has(packed, frame, index, isReg)) return packed;
         if (count(packed) >= MAX) {
             r.id = 0;
             return packed;

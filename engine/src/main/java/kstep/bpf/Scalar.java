@@ -208,6 +208,7 @@ public final class Scalar {
         updateBounds();
         deduce();
         deduce();
+        deduce();
         boundOffset();
         updateBounds();
     }

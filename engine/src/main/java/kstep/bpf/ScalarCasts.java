@@ -45,9 +45,8 @@ final class ScalarCasts {
 
     /** coerce_reg_to_size_sx(). */
     static void sext(Scalar s, int size) {
-        Tnum low = cast(s.varOff, size);
-        if (low.isConst()) {
-            long c = sx(low.value(), size);
+        if (s.varOff.isConst()) {
+            long c = sx(s.varOff.value(), size);
             s.copyFrom(Scalar.known(c));
             return;
         }
@@ -87,8 +86,7 @@ final class ScalarCasts {
         boolean sameSign = (lo >= 0) == (hi >= 0);
         s.umin = sameSign ? lo : 0;
         s.umax = sameSign ? hi : -1L;
-        s.u32min = sameSign ? (int) lo : 0;
-        s.u32max = sameSign ? (int) hi : Scalar.U32_MAX;
+        // the low 32 bits do not change, nor do their unsigned bounds
         s.varOff = Tnum.UNKNOWN;
         s.sync();
     }
@@ -114,11 +112,6 @@ final class ScalarCasts {
             s.varOff = Tnum.constant(c & 0xffffffffL);
             s.s32min = s.s32max = c;
             s.u32min = s.u32max = c;
-            return;
-        }
-        if (s.s32min >= -(1 << (size * 8 - 1)) && s.s32max <= (1 << (size * 8 - 1)) - 1) {
-            // already in the narrower signed range: the subregister keeps its bounds, its tnum is rebuilt from them
-            s.varOff = s.varOff.clearSubreg().or(new Tnum(0, 0xffffffffL));
             return;
         }
         int bits = size * 8;

@@ -94,16 +94,25 @@ final class StatesEqual {
         switch (o.type) {
             case SCALAR -> {
                 if (!o.precise) return true;
-                if ((o.id & RegState.ADD_CONST) != (c.id & RegState.ADD_CONST)) return false;
-                if ((o.id & RegState.ADD_CONST) != 0 && o.off != c.off) return false;
-                return checkScalarIds(o.id, c.id) && rangeWithin(o.s, c.s) && o.s.varOff.in(c.s.varOff);
+                // an old scalar without an id was independent: links in the current one only add constraints
+                if (o.id != 0) {
+                    if ((o.id & RegState.ADD_CONST) != (c.id & RegState.ADD_CONST)) return false;
+                    if ((o.id & RegState.ADD_CONST) != 0 && o.off != c.off) return false;
+                    if (!checkScalarIds(o.id, c.id)) return false;
+                }
+                return rangeWithin(o.s, c.s) && o.s.varOff.in(c.s.varOff);
             }
             case MAP_KEY, MAP_VALUE, MEM -> {
                 return o.off == c.off && o.map == c.map && o.memSize == c.memSize && rangeWithin(o.s, c.s) && o.s.varOff.in(c.s.varOff)
                     && checkIds(o.id, c.id);
             }
             case PACKET, PACKET_META -> {
-                if (o.range > c.range) return false;
+                if (o.range < 0 || c.range < 0) {
+                    // at or beyond data_end: the same knowledge, or none
+                    if (o.range != c.range) return false;
+                } else if (o.range > c.range) {
+                    return false;
+                }
                 if (o.off != c.off) return false;
                 if (!checkIds(o.id, c.id)) return false;
                 return rangeWithin(o.s, c.s) && o.s.varOff.in(c.s.varOff);

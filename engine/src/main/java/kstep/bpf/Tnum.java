@@ -133,9 +133,11 @@ public record Tnum(long value, long mask) {
         return ((value | mask) & (size - 1)) == 0;
     }
 
-    /** tnum_step(): the smallest value of this tnum above {@code z} (all ones when there is none). */
+    /** tnum_step(): the smallest value of this tnum above {@code z}, wrapping to the smallest one when there is none. */
     public long step(long z) {
-        if (z == -1L) return -1L;
+        long tmax = value | mask;
+        if (Long.compareUnsigned(z, tmax) >= 0) return tmax;
+        if (Long.compareUnsigned(z, value) < 0) return value;
         long w = z + 1;
         long x = 0;
         int bump = -1;
@@ -156,7 +158,7 @@ public record Tnum(long value, long mask) {
                     continue;
                 }
                 if (fb != 0) return x | fb | (value & (b - 1));
-                if (bump < 0) return -1L;
+                if (bump < 0) return value;
                 long bb = 1L << bump;
                 return bumpPrefix | bb | (value & (bb - 1));
             }
