@@ -530,6 +530,8 @@ final class InsnChecks {
         } else if (reg.type == RegType.CTX) {
             checkPtrOffReg(reg, regno, false);
             RegType t = CtxAccess.check(type, off, size, write);
+            // a sign-extending load is for scalar fields only
+            if (t != null && ldsx && t != RegType.SCALAR) t = null;
             if (t == null) throw reject("invalid bpf_context access off=" + off + " size=" + size);
             if (!write && valueRegno >= 0) {
                 if (t == RegType.SCALAR) regs[valueRegno].markUnknown();

@@ -24,7 +24,8 @@ final class StatesEqual {
     static boolean maybeLooping(VerifierState old, VerifierState cur) {
         if (old.curframe != cur.curframe) return false;
         RegState[] a = old.cur().regs, b = cur.cur().regs;
-        for (int i = 0; i < 11; i++) if (!sameBits(a[i], b[i])) return false;
+        // memcmp() up to frameno: the ids too
+        for (int i = 0; i < 11; i++) if (!sameBits(a[i], b[i]) || a[i].id != b[i].id) return false;
         return true;
     }
 
