@@ -22,8 +22,9 @@ import kstep.bpf.Vm;
 import kstep.lang.SourceError;
 
 /** {@code kstep bpf}: the BPF instruction set on its own: assemble, disassemble, run, the conformance suite. */
-@Command(name = "bpf", description = "BPF: assemble, disassemble and run programs; run the bpf_conformance suite.",
-    subcommands = {BpfCommand.Asm.class, BpfCommand.Disasm.class, BpfCommand.Run.class, BpfCommand.ConformanceCmd.class, BpfCompare.class})
+@Command(name = "bpf", description = "BPF: assemble, disassemble, run and verify programs; run the bpf_conformance suite.",
+    subcommands = {BpfCommand.Asm.class, BpfCommand.Disasm.class, BpfCommand.Run.class, BpfCommand.ConformanceCmd.class, BpfCompare.class,
+        VerifyCommand.class})
 final class BpfCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -16,7 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import kstep.bpf.BpfMap;
 import kstep.bpf.BpfProgram;
 import kstep.bpf.ProgramFile;
 import kstep.bpf.TestRun;
@@ -59,10 +58,13 @@ final class BpfCompare implements Callable<Integer> {
             return l.length == 0 ? "" : l[l.length - 1];
         }
 
-        /** The verifier's error: the line before "processed N insns", or the last line. */
+        /** The verifier's error: the last non-empty line before "processed N insns", or the last line. */
         String errorLine() {
             String[] l = log.strip().split("\n");
-            for (int i = l.length - 1; i > 0; i--) if (l[i].startsWith("processed ")) return l[i - 1];
+            for (int i = l.length - 1; i > 0; i--) {
+                if (!l[i].startsWith("processed ")) continue;
+                for (int j = i - 1; j >= 0; j--) if (!l[j].isEmpty()) return l[j];
+            }
             return lastLogLine();
         }
     }
@@ -89,11 +91,9 @@ final class BpfCompare implements Callable<Integer> {
     }
 
     static KernelAnswer runKernel(Path probe, BpfProgram p, byte[] packet) throws IOException, InterruptedException {
-        StringBuilder in = new StringBuilder();
-        for (BpfMap m : p.maps()) in.append("map ").append(m.type).append(' ').append(m.keySize).append(' ').append(m.valueSize).append(' ').append(m.maxEntries).append('\n');
-        in.append(ProgramFile.toHex(p.insns()));
+        String in = KernelVerifier.probeInput(p);
         Process pr = new ProcessBuilder(probe.toString(), p.type() == BpfProgram.ProgType.XDP ? "xdp" : "socket_filter", "2", Vm.hex(packet)).start();
-        pr.getOutputStream().write(in.toString().getBytes(StandardCharsets.UTF_8));
+        pr.getOutputStream().write(in.getBytes(StandardCharsets.UTF_8));
         pr.getOutputStream().close();
         String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(pr.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

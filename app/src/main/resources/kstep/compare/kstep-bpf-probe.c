@@ -1,6 +1,6 @@
 /*
  * kstep's BPF probe: loads one program into the running kernel and test-runs it, for `kstep bpf compare`.
- * Input on stdin: optional lines "map TYPE KEY_SIZE VALUE_SIZE MAX_ENTRIES" (created in order; a 64-bit
+ * Input on stdin: optional lines "map TYPE KEY_SIZE VALUE_SIZE MAX_ENTRIES [NAME]" (created in order; a 64-bit
  * load with src_reg 1 and imm N gets map N's fd), then one instruction a line as 16 hex digits (the bytes
  * of struct bpf_insn). Arguments: program type (socket_filter or xdp), log level, packet hex.
  * Output: "accepted 0|1", "errno N", "retval N" or "run_errno N", then "log" and the verifier log.
@@ -74,8 +74,9 @@ int main(int argc, char **argv)
 	while (fgets(line, sizeof(line), stdin)) {
 		unsigned int mt, ks, vs, me;
 		unsigned char b[8];
+		char name[16] = "";
 
-		if (sscanf(line, "map %u %u %u %u", &mt, &ks, &vs, &me) == 4) {
+		if (sscanf(line, "map %u %u %u %u %15s", &mt, &ks, &vs, &me, name) >= 4) {
 			if (nmaps == MAX_MAPS)
 				return 2;
 			memset(&attr, 0, sizeof(attr));
@@ -83,6 +84,7 @@ int main(int argc, char **argv)
 			attr.key_size = ks;
 			attr.value_size = vs;
 			attr.max_entries = me;
+			strncpy(attr.map_name, name, sizeof(attr.map_name) - 1);
 			map_fds[nmaps] = (int)sys_bpf(BPF_MAP_CREATE, &attr);
 			if (map_fds[nmaps] < 0) {
 				printf("accepted 0\nerrno %d\nlog\nmap %d: BPF_MAP_CREATE failed: %s\n", errno, nmaps, strerror(errno));

@@ -72,4 +72,55 @@ class BpfCliTest {
         assertEquals(0, r.code(), r.out() + r.err());
         for (String l : r.out().split("\n")) assertTrue(l.contains("\"kernel_accepted\":true") && l.endsWith("\"same\":true}"), l);
     }
+
+    @Test
+    void verifyPrintsTheKernelsLogAndExitsThreeOnARejection(@TempDir Path dir) throws Exception {
+        Path s = dir.resolve("p.s");
+        Files.writeString(s, "r0 = r3\nexit\n");
+        CliTest.Out r = kstep("bpf", "verify", s.toString());
+        assertEquals(Cli.FOUND, r.code(), r.err());
+        assertEquals("func#0 @0\nLive regs before insn:\n      0: ...3...... (bf) r0 = r3\n      1: 0......... (95) exit\n0: R1=ctx() R10=fp0\n"
+            + "0: (bf) r0 = r3\nR3 !read_ok\nprocessed 1 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n", r.out());
+    }
+
+    @Test
+    void verifyJsonIsOneLineAProgramWithVerdictErrorTableAndCount(@TempDir Path dir) throws Exception {
+        Path ok = dir.resolve("ok.hex");
+        Files.writeString(ok, "b700000000000000\n9500000000000000\n");
+        Path bad = dir.resolve("bad.hex");
+        Files.writeString(bad, "bfa0000000000000\n0700000008000000\n7a00000000000000\nb700000000000000\n9500000000000000\n");
+        Path garbage = dir.resolve("garbage.hex");
+        Files.writeString(garbage, "b700000002000000\nnot hex at all!!\n");
+        CliTest.Out r = kstep("bpf", "verify", "--json", "--hex", "--log-level", "1", ok.toString(), bad.toString(), garbage.toString());
+        String[] lines = r.out().split("\n");
+        assertEquals(3, lines.length, r.out());
+        assertEquals("{\"file\":\"" + ok + "\",\"accepted\":true,\"error\":\"\",\"log\":\"processed 2 insns (limit 1000000) max_states_per_insn 0"
+            + " total_states 0 peak_states 0 mark_read 0\\n\",\"live_regs\":{\"0\":\"..........\",\"1\":\"0.........\"},\"processed\":2}", lines[0]);
+        assertTrue(lines[1].contains("\"accepted\":false,\"error\":\"invalid write to stack R0 off=8 size=8\""), lines[1]);
+        assertTrue(lines[1].endsWith("\"processed\":3}"), lines[1]);
+        assertTrue(lines[2].startsWith("{\"file\":\"" + garbage + "\",\"input_error\":\"" + garbage + ":2:1:"), lines[2]);
+        assertEquals(Cli.BAD_INPUT, r.code());
+    }
+
+    @Test
+    void verifyTakesMapsByIndex(@TempDir Path dir) throws Exception {
+        Path s = dir.resolve("lookup.s");
+        Files.writeString(s, "*(u32 *)(r10 -4) = 0\nr2 = r10\nr2 += -4\nr1 = map[id:0]\ncall bpf_map_lookup_elem#1\nr0 = *(u64 *)(r0 +0)\nr0 = 0\nexit\n");
+        CliTest.Out noMap = kstep("bpf", "verify", "--log-level", "0", s.toString());
+        assertEquals("rejected: fd 0 is not pointing to valid bpf_map\n", noMap.out());
+        CliTest.Out hash = kstep("bpf", "verify", "--log-level", "0", "--map", "hash:4:8:16", s.toString());
+        assertEquals("rejected: R0 invalid mem access 'map_value_or_null'\n", hash.out());
+        CliTest.Out bad = kstep("bpf", "verify", "--map", "ring:4:8:16", s.toString());
+        assertEquals(Cli.BAD_INPUT, bad.code());
+        assertTrue(bad.err().contains("--map type is array or hash"), bad.err());
+    }
+
+    @Test
+    void verifyCompareAgreesWithTheRunningKernel() throws Exception {
+        boolean linuxRoot = System.getProperty("os.name").equals("Linux") && "root".equals(System.getProperty("user.name"));
+        Assumptions.assumeTrue(linuxRoot && Files.isExecutable(Path.of("/usr/bin/cc")), "needs Linux, root and cc");
+        CliTest.Out r = kstep("bpf", "verify", "--json", "--compare", "../samples/bpf/count_protocols.o", "../samples/bpf/xdp_filter.o");
+        assertEquals(0, r.code(), r.out() + r.err());
+        for (String l : r.out().split("\n")) assertTrue(l.endsWith("\"same\":true,\"differences\":[]}"), l);
+    }
 }

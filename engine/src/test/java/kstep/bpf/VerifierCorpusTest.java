@@ -22,7 +22,7 @@ class VerifierCorpusTest {
     record Case(String name, BpfProgram program, boolean accepted, String error, String processed, String log) {
         static Case read(Path f) throws Exception {
             String text = Files.readString(f);
-            BpfProgram.ProgType type = BpfProgram.ProgType.of(CaseFiles.section(text, "type").trim());
+            BpfProgram.ProgType type = BpfProgram.ProgType.of(text.split("\n-- type ", 2)[1].split("\n", 2)[0].trim());
             List<BpfMap> maps = new ArrayList<>();
             if (text.contains("\n-- maps\n")) {
                 for (String l : CaseFiles.lines(text, "maps")) {
@@ -32,7 +32,7 @@ class VerifierCorpusTest {
             }
             List<Insn> insns = new ArrayList<>();
             for (String h : CaseFiles.lines(text, "program")) insns.add(Insn.ofHex(h.trim()));
-            boolean accepted = CaseFiles.section(text, "accepted").trim().equals("1");
+            boolean accepted = text.split("\n-- accepted ", 2)[1].startsWith("1");
             String error = text.split("\n-- error ?", 2)[1].split("\n", 2)[0].trim();
             String processed = text.split("\n-- processed ?", 2)[1].split("\n", 2)[0].trim();
             String log = text.split("\n-- log\n", 2)[1];

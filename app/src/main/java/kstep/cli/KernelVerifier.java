@@ -1,0 +1,75 @@
+package kstep.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import kstep.bpf.BpfMap;
+import kstep.bpf.BpfProgram;
+import kstep.bpf.ProgramFile;
+import kstep.bpf.TestRun;
+import kstep.bpf.Vm;
+
+/**
+ * The running kernel's verifier, asked through kstep's probe (built with cc on first use, once a JVM):
+ * its verdict, errno and log for a program, at a log level. For the verify command's --compare and the
+ * verifier workbench's "kernel" column; needs Linux, cc and the right to load BPF programs.
+ */
+public final class KernelVerifier {
+    private static Path probe;
+
+    private KernelVerifier() { }
+
+    /** What the kernel said. {@code error} is the line before "processed", as kstep's verifier reports it. */
+    public record Answer(boolean accepted, int errno, String log, String error) {
+        /** The log with map addresses (which the kernel picks) written as MAP, for comparing with kstep's. */
+        public static String normalised(String log) {
+            return log.replaceAll("0xffff88[0-9a-f]{10}", "MAP");
+        }
+    }
+
+    /** The probe's stdin for {@code p}: a "map TYPE KEY VALUE MAX [NAME]" line a map, then the program's hex. */
+    static String probeInput(BpfProgram p) {
+        StringBuilder in = new StringBuilder();
+        for (BpfMap m : p.maps()) {
+            String name = m.name.replaceAll("[^A-Za-z0-9_.]", "");
+            if (name.length() > 15) name = name.substring(0, 15);
+            in.append("map ").append(m.type).append(' ').append(m.keySize).append(' ').append(m.valueSize).append(' ').append(m.maxEntries)
+                .append(name.isEmpty() ? "" : " " + name).append('\n');
+        }
+        return in.append(ProgramFile.toHex(p.insns())).toString();
+    }
+
+    /** Asks the kernel; an IllegalArgumentException says why it cannot be asked here. */
+    public static synchronized Answer ask(BpfProgram p, int logLevel) throws IOException, InterruptedException {
+        if (probe == null) {
+            probe = Probes.build("kstep-bpf-probe", "comparing with the kernel");
+            Path built = probe;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    Probes.remove(built);
+                } catch (IOException e) {
+                    // a temporary directory left behind is harmless
+                }
+            }));
+        }
+        String in = probeInput(p);
+        Process pr = new ProcessBuilder(probe.toString(), p.type() == BpfProgram.ProgType.XDP ? "xdp" : "socket_filter", Integer.toString(logLevel),
+            Vm.hex(TestRun.DEFAULT_PACKET)).start();
+        pr.getOutputStream().write(in.getBytes(StandardCharsets.UTF_8));
+        pr.getOutputStream().close();
+        String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(pr.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!pr.waitFor(60, TimeUnit.SECONDS)) {
+            pr.destroyForcibly();
+            throw new IOException("the probe did not finish");
+        }
+        if (pr.exitValue() != 0) throw new IllegalArgumentException("the probe failed: " + err.strip());
+        BpfCompare.KernelAnswer k = BpfCompare.parse(out);
+        if (!k.accepted() && k.errno() == 1) {
+            throw new IllegalArgumentException("cannot load BPF programs here (EPERM): that needs root, or CAP_BPF with CAP_PERFMON or CAP_NET_ADMIN");
+        }
+        return new Answer(k.accepted(), k.errno(), k.log(), k.accepted() ? "" : k.errorLine());
+    }
+}

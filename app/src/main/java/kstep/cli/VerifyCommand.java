@@ -1,0 +1,166 @@
+package kstep.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import kstep.bpf.BpfMap;
+import kstep.bpf.BpfProgram;
+import kstep.bpf.ProgramFile;
+import kstep.bpf.Verifier;
+import kstep.lang.SourceError;
+
+/**
+ * {@code kstep bpf verify FILE...}: kstep's model of Linux 6.18's verifier for a privileged loader, its
+ * log as the kernel prints it; with {@code --json} one line a program, with {@code --compare} the running
+ * kernel's answer beside it. Exit 0 when every program is accepted (and, comparing, every answer the
+ * same), 3 otherwise, 2 for a file that is not a program.
+ */
+@Command(name = "verify", description = "Verify programs as Linux 6.18's verifier does for root, and print its log"
+    + " (--json: one line a program; --compare: the running kernel's answer beside kstep's).")
+final class VerifyCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Program files: kbpf hex, assembly or ELF objects.")
+    List<String> files;
+
+    @Option(names = "--hex", description = "The files are kbpf's hex format.")
+    boolean hex;
+
+    @Option(names = "--type", paramLabel = "TYPE", description = "socket_filter (the default for hex and assembly) or xdp.")
+    String type;
+
+    @Option(names = "--log-level", paramLabel = "N", defaultValue = "2", description = "The log level: 0, 1 or 2 (default 2, as kbpf).")
+    int logLevel;
+
+    @Option(names = "--map", paramLabel = "TYPE:KEY:VALUE:MAX", description = "A map the program's 64-bit loads name by index"
+        + " (r1 = map[id:0] is the first): array or hash, key and value sizes, max entries. Repeatable.")
+    List<String> maps = new ArrayList<>();
+
+    @Option(names = "--json", description = "One JSON line a program: file, accepted, error, log, live_regs, processed.")
+    boolean json;
+
+    @Option(names = "--compare", description = "Also load each program into the running kernel (needs Linux, cc and root) and"
+        + " show whether the verdict, error line, live-regs table and log are the same.")
+    boolean compare;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    static List<BpfMap> parseMaps(List<String> specs) {
+        List<BpfMap> out = new ArrayList<>();
+        for (String s : specs) {
+            String[] w = s.split(":");
+            if (w.length != 4) throw new IllegalArgumentException("--map is TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES, like array:4:8:16, not '" + s + "'");
+            int t = switch (w[0]) {
+                case "array" -> BpfMap.ARRAY;
+                case "hash" -> BpfMap.HASH;
+                default -> throw new IllegalArgumentException("--map type is array or hash, not '" + w[0] + "'");
+            };
+            try {
+                out.add(new BpfMap("", t, Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3])));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--map sizes are numbers: '" + s + "'");
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (logLevel < 0 || logLevel > 2) throw new IllegalArgumentException("--log-level is 0, 1 or 2");
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        BpfProgram.ProgType t = type == null ? null : BpfProgram.ProgType.of(type);
+        List<BpfMap> declared = parseMaps(maps);
+        int code = Cli.OK;
+        for (String f : files) {
+            List<BpfProgram> ps;
+            try {
+                ps = ProgramFile.read(f, BpfCommand.read(f), hex, t);
+            } catch (SourceError | IllegalArgumentException e) {
+                if (json) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("file", f);
+                    m.put("input_error", e.getMessage());
+                    out.println(Json.write(m));
+                } else {
+                    err.println(e.getMessage());
+                }
+                code = Math.max(code, Cli.BAD_INPUT);
+                continue;
+            }
+            for (BpfProgram p0 : ps) {
+                BpfProgram p = declared.isEmpty() ? p0 : new BpfProgram(p0.name(), p0.type(), p0.insns(), declared);
+                String name = ps.size() > 1 ? f + ":" + p.name() : f;
+                Verifier.Result r = Verifier.verify(p, logLevel);
+                if (!r.accepted() && code == Cli.OK) code = Cli.FOUND;
+                KernelVerifier.Answer k = compare ? KernelVerifier.ask(p, logLevel) : null;
+                Comparison c = k == null ? null : Comparison.of(r, k);
+                if (c != null && !c.same() && code == Cli.OK) code = Cli.FOUND;
+                if (json) {
+                    out.println(Json.write(jsonLine(name, r, k, c)));
+                    continue;
+                }
+                if (files.size() > 1 || ps.size() > 1) out.println("== " + name + ": " + (r.accepted() ? "accepted" : "rejected"));
+                out.print(r.log());
+                if (logLevel == 0) out.println(r.accepted() ? "accepted" : "rejected: " + r.error());
+                if (c != null) out.print(c.text());
+            }
+        }
+        return code;
+    }
+
+    static Map<String, Object> jsonLine(String name, Verifier.Result r, KernelVerifier.Answer k, Comparison c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", name);
+        m.put("accepted", r.accepted());
+        m.put("error", r.error());
+        m.put("log", r.log());
+        Map<String, String> live = new LinkedHashMap<>();
+        r.liveRegs().forEach((i, s) -> live.put(Integer.toString(i), s));
+        m.put("live_regs", live);
+        m.put("processed", r.processed());
+        if (k != null) {
+            m.put("kernel_accepted", k.accepted());
+            m.put("kernel_error", k.error());
+            m.put("same", c.same());
+            m.put("differences", c.differences());
+        }
+        return m;
+    }
+
+    /** kstep's answer against the kernel's: what differs, and the first line where the logs part. */
+    record Comparison(List<String> differences, String firstLogDifference) {
+        static Comparison of(Verifier.Result r, KernelVerifier.Answer k) {
+            List<String> d = new ArrayList<>();
+            if (r.accepted() != k.accepted()) d.add("verdict");
+            if (!r.error().equals(k.error())) d.add("error");
+            String a = KernelVerifier.Answer.normalised(r.log()), b = KernelVerifier.Answer.normalised(k.log());
+            String first = "";
+            if (!a.equals(b)) {
+                d.add("log");
+                String[] x = a.split("\n", -1), y = b.split("\n", -1);
+                int i = 0;
+                while (i < x.length && i < y.length && x[i].equals(y[i])) i++;
+                first = "line " + (i + 1) + "\n  kstep:  " + (i < x.length ? x[i] : "<end>") + "\n  kernel: " + (i < y.length ? y[i] : "<end>");
+            }
+            return new Comparison(d, first);
+        }
+
+        boolean same() {
+            return differences.isEmpty();
+        }
+
+        String text() {
+            if (same()) return "kernel: the same answer, the same log\n";
+            return "kernel: DIFFERENT (" + String.join(", ", differences) + ")" + (firstLogDifference.isEmpty() ? "" : ", logs part at " + firstLogDifference) + "\n";
+        }
+    }
+}
