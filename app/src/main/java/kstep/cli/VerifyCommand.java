@@ -93,7 +93,7 @@ final class VerifyCommand implements Callable<Integer> {
                 } else {
                     err.println(e.getMessage());
                 }
-                code = Math.max(code, Cli.BAD_INPUT);
+                code = Cli.BAD_INPUT;
                 continue;
             }
             for (BpfProgram p0 : ps) {
