@@ -50,8 +50,49 @@ final class VerifyCommand implements Callable<Integer> {
         + " show whether the verdict, error line, live-regs table and log are the same.")
     boolean compare;
 
+    @Option(names = "--show", description = "Open the verifier workbench on the programs (a directory is a tour; needs a display).")
+    boolean show;
+
+    @Option(names = "--png", paramLabel = "FILE", description = "Render the workbench to this PNG (headless), at --program and --step.")
+    java.nio.file.Path png;
+
+    @Option(names = "--program", paramLabel = "N", defaultValue = "1", description = "Which program of a tour --png shows (1 is the first).")
+    int program;
+
+    @Option(names = "--step", paramLabel = "N", defaultValue = "0", description = "The verifier step --png shows (1 is the first; 0: the last).")
+    int step;
+
+    @Option(names = "--scale", paramLabel = "S", defaultValue = "1", description = "The PNG's scale: 1, 2 or 3.")
+    double scale;
+
+    @Option(names = "--force", description = "Overwrite the PNG if it exists.")
+    boolean force;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The workbench: in a window, or as a PNG. */
+    private int workbench(BpfProgram.ProgType t, List<BpfMap> declared) throws Exception {
+        List<kstep.app.VerifierWindow.Program> programs = new ArrayList<>();
+        for (String f : files) programs.addAll(kstep.app.VerifierWindow.load(java.nio.file.Path.of(f)));
+        java.util.function.Function<BpfProgram, kstep.views.VerifierView.Kernel> kernel = !compare ? null : p -> {
+            try {
+                KernelVerifier.Answer a = KernelVerifier.ask(p, 2);
+                return new kstep.views.VerifierView.Kernel(a.accepted(), a.error(), a.log());
+            } catch (Exception e) {
+                return new kstep.views.VerifierView.Kernel(false, "could not ask the kernel: " + e.getMessage(), "");
+            }
+        };
+        if (png != null) {
+            if (java.nio.file.Files.exists(png) && !force) throw new IllegalArgumentException(png + " exists; kstep does not overwrite files (use --force)");
+            if (scale != 1 && scale != 2 && scale != 3) throw new IllegalArgumentException("--scale is 1, 2 or 3");
+            if (program < 1 || program > programs.size()) throw new IllegalArgumentException("--program is 1.." + programs.size());
+            kstep.app.VerifierWindow.png(programs, program - 1, step - 1, t, declared, kernel, scale, png);
+            spec.commandLine().getOut().println("wrote " + png);
+        }
+        if (show) kstep.app.VerifierWindow.show(programs, t, declared, kernel);
+        return Cli.OK;
+    }
 
     static List<BpfMap> parseMaps(List<String> specs) {
         List<BpfMap> out = new ArrayList<>();
@@ -79,6 +120,7 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         BpfProgram.ProgType t = type == null ? null : BpfProgram.ProgType.of(type);
         List<BpfMap> declared = parseMaps(maps);
+        if (show || png != null) return workbench(t, declared);
         int code = Cli.OK;
         for (String f : files) {
             List<BpfProgram> ps;
@@ -101,8 +143,9 @@ final class VerifyCommand implements Callable<Integer> {
                 String name = ps.size() > 1 ? f + ":" + p.name() : f;
                 Verifier.Result r = Verifier.verify(p, logLevel);
                 if (!r.accepted() && code == Cli.OK) code = Cli.FOUND;
-                KernelVerifier.Answer k = compare ? KernelVerifier.ask(p, logLevel) : null;
-                Comparison c = k == null ? null : Comparison.of(r, k);
+                // at level 0 the kernel writes no log: ask it at level 1 for its error line, compare no logs
+                KernelVerifier.Answer k = compare ? KernelVerifier.ask(p, Math.max(1, logLevel)) : null;
+                Comparison c = k == null ? null : Comparison.of(r, k, logLevel > 0);
                 if (c != null && !c.same() && code == Cli.OK) code = Cli.FOUND;
                 if (json) {
                     out.println(Json.write(jsonLine(name, r, k, c)));
@@ -137,21 +180,21 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     /** kstep's answer against the kernel's: what differs, and the first line where the logs part. */
-    record Comparison(List<String> differences, String firstLogDifference) {
-        static Comparison of(Verifier.Result r, KernelVerifier.Answer k) {
+    record Comparison(List<String> differences, String firstLogDifference, boolean logsCompared) {
+        static Comparison of(Verifier.Result r, KernelVerifier.Answer k, boolean logs) {
             List<String> d = new ArrayList<>();
             if (r.accepted() != k.accepted()) d.add("verdict");
             if (!r.error().equals(k.error())) d.add("error");
             String a = KernelVerifier.Answer.normalised(r.log()), b = KernelVerifier.Answer.normalised(k.log());
             String first = "";
-            if (!a.equals(b)) {
+            if (logs && !a.equals(b)) {
                 d.add("log");
                 String[] x = a.split("\n", -1), y = b.split("\n", -1);
                 int i = 0;
                 while (i < x.length && i < y.length && x[i].equals(y[i])) i++;
                 first = "line " + (i + 1) + "\n  kstep:  " + (i < x.length ? x[i] : "<end>") + "\n  kernel: " + (i < y.length ? y[i] : "<end>");
             }
-            return new Comparison(d, first);
+            return new Comparison(d, first, logs);
         }
 
         boolean same() {
@@ -159,7 +202,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
 
         String text() {
-            if (same()) return "kernel: the same answer, the same log\n";
+            if (same()) return logsCompared ? "kernel: the same answer, the same log\n" : "kernel: the same answer\n";
             return "kernel: DIFFERENT (" + String.join(", ", differences) + ")" + (firstLogDifference.isEmpty() ? "" : ", logs part at " + firstLogDifference) + "\n";
         }
     }

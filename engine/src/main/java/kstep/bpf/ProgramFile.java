@@ -10,7 +10,8 @@ import kstep.lang.SourcePos;
 /**
  * A program file as the command line takes it: kbpf's hex (16 hex digits a line, the bytes of struct
  * bpf_insn in memory order, {@code #} comments), the verifier log's syntax, bpf_conformance/uBPF assembly
- * (recognised by its {@code %r} registers), or a clang-compiled ELF object (every program section).
+ * (recognised by its {@code %r} registers), or a clang-compiled ELF object (every program section). A text
+ * file may say its program type ("// type xdp") and declare the maps it loads ("// map hash:4:8:16").
  */
 public final class ProgramFile {
     private ProgramFile() { }
@@ -24,8 +25,37 @@ public final class ProgramFile {
         }
         String text = new String(bytes, StandardCharsets.UTF_8);
         BpfProgram.ProgType t = type == null ? BpfProgram.ProgType.SOCKET_FILTER : type;
+        List<BpfMap> maps = new ArrayList<>();
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String s = lines[i].strip();
+            if (type == null && s.startsWith("// type ")) {
+                try {
+                    t = BpfProgram.ProgType.of(s.substring(8).strip());
+                } catch (IllegalArgumentException e) {
+                    throw new SourceError(new SourcePos(path, i + 1, 1), e.getMessage());
+                }
+            }
+            if (s.startsWith("// map ")) maps.add(map(path, i + 1, s.substring(7).strip()));
+        }
         String name = path.replaceAll(".*/", "");
-        return List.of(new BpfProgram(name, t, instructions(path, text, hex)));
+        return List.of(new BpfProgram(name, t, instructions(path, text, hex), maps));
+    }
+
+    /**
+     * A "// map TYPE:KEY:VALUE:MAX" line of an assembly file (TYPE array or hash): the map the program's
+     * "r1 = map[id:N]" loads name, the N-th such line counting from 0.
+     */
+    private static BpfMap map(String path, int line, String spec) {
+        String[] w = spec.split(":");
+        try {
+            if (w.length == 4 && (w[0].equals("array") || w[0].equals("hash"))) {
+                return new BpfMap("", w[0].equals("array") ? BpfMap.ARRAY : BpfMap.HASH, Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]));
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new SourceError(new SourcePos(path, line, 1), "a map is array|hash:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES, like hash:4:8:16, not '" + spec + "'");
     }
 
     /** The instructions of a text program: hex if asked (or if every line is 16 hex digits), else assembly. */

@@ -54,4 +54,40 @@ public final class VerifierState {
     int frameInsnIdx(int i) {
         return i == curframe ? insnIdx : frames.get(i + 1).callsite;
     }
+
+    // ------------------------------------------------------------------ read-only views for the workbench
+    /** The innermost frame's number (0 for the main program). */
+    public int curframeNo() {
+        return curframe;
+    }
+
+    /** The instruction this state is at. */
+    public int insn() {
+        return insnIdx;
+    }
+
+    /** Register {@code r} of frame {@code frame} as the log prints it ("ctx()", "P3"), or null when it is not initialised. */
+    public String register(int frame, int r) {
+        if (frame < 0 || frame > curframe) return null;
+        RegState x = frames.get(frame).regs[r];
+        return x.type == RegType.NOT_INIT ? null : x.text(frame);
+    }
+
+    /** Whether register {@code r} of {@code frame} is a scalar marked precise. */
+    public boolean precise(int frame, int r) {
+        RegState x = frames.get(frame).regs[r];
+        return x.type == RegType.SCALAR && x.precise;
+    }
+
+    /** The frame's used stack slots, highest first: "fp-8" to its text ("mmmmmmmm", "ctx()", "P0"). */
+    public java.util.Map<String, String> stack(int frame) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (frame < 0 || frame > curframe) return out;
+        FuncState f = frames.get(frame);
+        for (int i = 0; i < f.stack.size(); i++) {
+            StackSlot st = f.stack.get(i);
+            if (!st.allInvalid()) out.put("fp" + (-(i + 1) * 8), st.text(frame));
+        }
+        return out;
+    }
 }

@@ -1,0 +1,160 @@
+package kstep.app;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import javafx.application.Platform;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Scene;
+import javafx.scene.SnapshotParameters;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.stage.Stage;
+
+import kstep.bpf.BpfMap;
+import kstep.bpf.BpfProgram;
+import kstep.bpf.ProgramFile;
+import kstep.bpf.Verifier;
+import kstep.lang.SourceError;
+import kstep.views.VerifierView;
+
+/**
+ * The verifier workbench in a window, or rendered headless to a PNG: one program, or a tour (a directory of
+ * programs to read in order, each starting with "//" comment lines that say what it teaches). A program's
+ * text may name its type and maps in comments: "// type xdp", "// map array:4:8:16" (map N is the N-th).
+ */
+public final class VerifierWindow {
+    private VerifierWindow() { }
+
+    /** A program of the workbench: its file, its text, and the note at its head. */
+    public record Program(Path file, String text) {
+        public String note() {
+            StringBuilder b = new StringBuilder();
+            for (String l : text.split("\n")) {
+                if (!l.startsWith("//")) break;
+                String s = l.substring(2).strip();
+                if (s.startsWith("type ") || s.startsWith("map ")) continue;
+                b.append(b.length() > 0 ? " " : "").append(s);
+            }
+            return b.toString();
+        }
+
+        public String title() {
+            return file.getFileName().toString();
+        }
+    }
+
+    /** The programs of {@code path}: the file itself, or a directory's .s and .hex files in name order. */
+    public static List<Program> load(Path path) throws IOException {
+        List<Path> files = new ArrayList<>();
+        if (Files.isDirectory(path)) {
+            try (var s = Files.list(path)) {
+                s.filter(p -> p.toString().endsWith(".s") || p.toString().endsWith(".hex")).sorted().forEach(files::add);
+            }
+            if (files.isEmpty()) throw new IllegalArgumentException(path + " has no .s or .hex programs");
+        } else {
+            files.add(path);
+        }
+        List<Program> out = new ArrayList<>();
+        for (Path f : files) out.add(new Program(f, new String(Files.readAllBytes(f), StandardCharsets.UTF_8)));
+        return out;
+    }
+
+    /** The program {@code text} declares (its "// type" and "// map" lines unless the caller forces them). */
+    public static BpfProgram parse(String name, String text, BpfProgram.ProgType forced, List<BpfMap> forcedMaps) {
+        BpfProgram p = ProgramFile.read(name, text.getBytes(StandardCharsets.UTF_8), false, forced).get(0);
+        return forcedMaps.isEmpty() ? p : new BpfProgram(p.name(), p.type(), p.insns(), forcedMaps);
+    }
+
+    /**
+     * The workbench on {@code programs}, showing the first; {@code kernel} asks the running kernel (null
+     * when it cannot be asked).
+     */
+    static BorderPane view(List<Program> programs, BpfProgram.ProgType type, List<BpfMap> maps, Function<BpfProgram, VerifierView.Kernel> kernel) {
+        VerifierView v = new VerifierView();
+        v.getStylesheets().add(VerifierWindow.class.getResource("/kstep/views/kstep.css").toExternalForm());
+        Label note = new Label();
+        note.setId("verifier-note");
+        note.setWrapText(true);
+        ComboBox<String> tour = new ComboBox<>();
+        tour.setId("verifier-tour");
+        for (Program p : programs) tour.getItems().add(p.title());
+        String[] name = {programs.get(0).title()};
+        v.setOnVerify(text -> verify(v, name[0], text, type, maps, kernel));
+        tour.getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> {
+            if (b.intValue() < 0) return;
+            Program p = programs.get(b.intValue());
+            name[0] = p.title();
+            note.setText(p.note());
+            v.setSource(p.text());
+            verify(v, p.title(), p.text(), type, maps, kernel);
+        });
+        BorderPane root = new BorderPane(v);
+        Label what = new Label(programs.size() > 1 ? "tour:" : "program:");
+        what.setMinWidth(Label.USE_PREF_SIZE);
+        tour.setMinWidth(230);
+        HBox head = new HBox(10, what, tour, note);
+        head.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        head.getStyleClass().add("toolbar");
+        root.setTop(head);
+        tour.getSelectionModel().select(0);
+        return root;
+    }
+
+    private static void verify(VerifierView v, String name, String text, BpfProgram.ProgType type, List<BpfMap> maps, Function<BpfProgram, VerifierView.Kernel> kernel) {
+        BpfProgram p;
+        try {
+            p = parse(name, text, type, maps);
+        } catch (SourceError e) {
+            v.setInputError(e.getMessage(), e.pos().line());
+            return;
+        } catch (IllegalArgumentException e) {
+            v.setInputError(e.getMessage(), -1);
+            return;
+        }
+        Verifier.Result r = Verifier.verify(p, 2);
+        v.setResult(p.insns(), r, kernel == null ? null : kernel.apply(p));
+    }
+
+    /** Renders program {@code index} at verifier step {@code step} (-1: the last) headless, through a temporary file. */
+    public static void png(List<Program> programs, int index, int step, BpfProgram.ProgType type, List<BpfMap> maps,
+                           Function<BpfProgram, VerifierView.Kernel> kernel, double scale, Path png) throws IOException {
+        Fx.startHeadless();
+        BufferedImage img = Fx.call(() -> {
+            BorderPane root = view(programs, type, maps, kernel);
+            @SuppressWarnings("unchecked")
+            ComboBox<String> tour = (ComboBox<String>) root.lookup("#verifier-tour");
+            tour.getSelectionModel().select(index);
+            VerifierView v = (VerifierView) root.getCenter();
+            new Scene(root, 1600, 900);
+            root.applyCss();
+            root.layout();
+            v.show(step < 0 ? v.steps() - 1 : step);
+            root.applyCss();
+            root.layout();
+            SnapshotParameters sp = new SnapshotParameters();
+            sp.setTransform(javafx.scene.transform.Transform.scale(scale, scale));
+            return SwingFXUtils.fromFXImage(root.snapshot(sp, null), null);
+        });
+        Exporter.write(img, png.toAbsolutePath());
+    }
+
+    /** Opens the workbench in a window (needs a display), and returns when it is closed. */
+    public static void show(List<Program> programs, BpfProgram.ProgType type, List<BpfMap> maps, Function<BpfProgram, VerifierView.Kernel> kernel) {
+        Platform.startup(() -> {
+            Stage s = new Stage();
+            s.setTitle("kstep — verifier workbench");
+            s.setScene(new Scene(view(programs, type, maps, kernel), 1600, 900));
+            s.setOnHidden(e -> Platform.exit());
+            s.show();
+        });
+    }
+}

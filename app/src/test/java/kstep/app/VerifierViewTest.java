@@ -1,0 +1,79 @@
+package kstep.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import javafx.scene.Scene;
+import javafx.scene.control.ComboBox;
+import javafx.scene.layout.BorderPane;
+import javafx.stage.Stage;
+
+import org.fxmisc.richtext.CodeArea;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+import kstep.views.VerifierView;
+
+/** The verifier workbench on the verifier tour: the rejected line, the table, the tree, the log, editing. */
+@ExtendWith(ApplicationExtension.class)
+class VerifierViewTest {
+    private BorderPane root;
+    private VerifierView view;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        root = VerifierWindow.view(VerifierWindow.load(Path.of("../samples/bpf/verifier-tour")), null, List.of(), null);
+        view = (VerifierView) root.getCenter();
+        stage.setScene(new Scene(root, 1280, 720));
+        stage.show();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void tourStep(FxRobot robot, int i) {
+        robot.interact(() -> ((ComboBox<String>) root.lookup("#verifier-tour")).getSelectionModel().select(i));
+    }
+
+    @Test
+    void aRejectedProgramUnderlinesTheLineWithTheKernelsMessage(FxRobot robot) {
+        assertEquals("line 7, insn 2: R2 !read_ok", view.messageText());
+        assertTrue(robot.lookup("#verifier-verdict").queryLabeled().getText().contains("rejected — R2 !read_ok"));
+        tourStep(robot, 2);
+        assertEquals("line 13, insn 8: R0 invalid mem access 'map_value_or_null'", view.messageText());
+        assertEquals("R0: — -> map_value_or_null(id=1,ks=4,vs=8)  R1: map_ptr(ks=4,vs=8) -> —  R2: fp-4 -> —  ", view.stateText(7));
+    }
+
+    @Test
+    void theTreeShowsTheBranchAndThePrunedPathAndStepsFollowTheLog(FxRobot robot) {
+        tourStep(robot, 4);
+        assertTrue(robot.lookup("#verifier-verdict").queryLabeled().getText().startsWith("kstep: accepted"));
+        assertEquals(List.of("path 0 — from insn 0", "  path 1 — branch to insn 12, pushed at insn 8", "    explored from step 23",
+            "    pruned at insn 12: a state already proven safe covers it", "  exit at insn 21"), view.treeLines());
+        robot.interact(() -> view.show(0));
+        assertEquals("not reached yet", view.stateText(13));
+        int line = 0;
+        while (!view.logLines().get(line).startsWith("13: (57)")) line++;
+        int at = line;
+        robot.interact(() -> view.selectLogLine(at));
+        assertTrue(view.selectedLogLine().startsWith("13: (57) r4 &= 15"), view.selectedLogLine());
+        assertTrue(view.stateText(13).startsWith("R4: scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) -> scalar(smin=smin32=0,"), view.stateText(13));
+    }
+
+    @Test
+    void editingAndVerifyingAgainTakesTheFix(FxRobot robot) {
+        tourStep(robot, 0);
+        CodeArea editor = robot.lookup("#verifier-editor").queryAs(CodeArea.class);
+        robot.interact(() -> editor.replaceText(editor.getText().replace("*(u32 *)(r10 -4) = r2", "*(u32 *)(r10 -4) = r0")));
+        robot.clickOn("#verifier-verify");
+        assertEquals("line 12, insn 8: R0 invalid mem access 'map_value_or_null'", view.messageText(), "r0 holds the length: the store is fine now");
+        robot.interact(() -> editor.replaceText("r0 = 1\nbogus\nexit\n"));
+        robot.clickOn("#verifier-verify");
+        assertTrue(view.messageText().contains(":2:1:"), view.messageText());
+        assertEquals("not a program", robot.lookup("#verifier-verdict").queryLabeled().getText());
+    }
+}

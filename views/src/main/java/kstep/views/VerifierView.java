@@ -1,0 +1,590 @@
+package kstep.views;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Slider;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.TreeItem;
+import javafx.scene.control.TreeView;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.scene.paint.Color;
+import javafx.scene.text.Text;
+import javafx.scene.text.TextFlow;
+
+import org.fxmisc.flowless.VirtualizedScrollPane;
+import org.fxmisc.richtext.CodeArea;
+import org.fxmisc.richtext.LineNumberFactory;
+import org.fxmisc.richtext.model.StyleSpans;
+import org.fxmisc.richtext.model.StyleSpansBuilder;
+
+import kstep.bpf.Disasm;
+import kstep.bpf.Insn;
+import kstep.bpf.Verifier;
+import kstep.bpf.VerifierState;
+import kstep.bpf.VerifierStep;
+
+/**
+ * The verifier workbench: the program in an editor (kernel syntax coloured, the rejected instruction's line
+ * underlined with the kernel's message), every instruction with the state it was last simulated in up to the
+ * current step (registers it changed in red, old -> new, the ones it read in blue, precise scalars bold),
+ * the exploration as a tree of paths (branches pushed, pruned, exits, the error), and the log in the
+ * kernel's format, linked both ways with the steps, with the running kernel's log beside it when known.
+ * The view reads a {@link Verifier.Result}; "Verify" hands the edited text to the app.
+ */
+public final class VerifierView extends BorderPane {
+    /** The running kernel's answer, when it could be asked. */
+    public record Kernel(boolean accepted, String error, String log) { }
+
+    private final CodeArea editor = new CodeArea();
+    private final Label message = new Label();
+    private final Label verdict = new Label();
+    private final Label kernelVerdict = new Label();
+    private final Label position = new Label();
+    private final Slider slider = new Slider();
+    private final GridPane table = new GridPane();
+    private final TreeView<String> tree = new TreeView<>();
+    private final ListView<String> log = new ListView<>();
+    private final ListView<String> kernelLog = new ListView<>();
+    private final Map<TreeItem<String>, Integer> treeSteps = new HashMap<>();
+    private final List<Label> rowHeads = new ArrayList<>();
+    private final List<TextFlow> rowStates = new ArrayList<>();
+    private final List<Integer> rowInsn = new ArrayList<>();
+    private final List<Integer> lineStarts = new ArrayList<>();
+    private Consumer<String> onVerify = s -> { };
+    private List<Insn> insns = List.of();
+    private List<VerifierStep> steps = List.of();
+    private int[] sourceLine = new int[0];
+    private String logText = "";
+    private int cursor;
+    private int errorLine = -1;
+    private boolean syncing;
+
+    public VerifierView() {
+        setId("verifier-view");
+        setPadding(new Insets(6));
+        Label title = new Label("BPF verifier workbench — Linux 6.18, privileged loader");
+        title.getStyleClass().add("pane-title");
+        Button verify = new Button("Verify");
+        verify.setId("verifier-verify");
+        verify.setOnAction(e -> onVerify.accept(editor.getText()));
+        Button back = new Button("◀ Back");
+        back.setId("verifier-back");
+        back.setOnAction(e -> show(cursor - 1));
+        Button step = new Button("Step ▶");
+        step.setId("verifier-step");
+        step.setOnAction(e -> show(cursor + 1));
+        slider.setId("verifier-slider");
+        slider.valueProperty().addListener((o, a, b) -> {
+            if (!syncing && (int) Math.round(b.doubleValue()) != cursor) show((int) Math.round(b.doubleValue()));
+        });
+        HBox.setHgrow(slider, Priority.ALWAYS);
+        verdict.setId("verifier-verdict");
+        kernelVerdict.setId("verifier-kernel");
+        position.setId("verifier-position");
+        position.getStyleClass().add("step-label");
+        HBox bar = new HBox(8, verify, back, step, slider, position);
+        setTop(new VBox(4, title, new HBox(16, verdict, kernelVerdict), bar));
+
+        editor.setId("verifier-editor");
+        editor.getStyleClass().add("model-code");
+        editor.setParagraphGraphicFactory(LineNumberFactory.get(editor));
+        editor.textProperty().addListener((o, a, b) -> editor.setStyleSpans(0, highlight(b)));
+        message.setId("verifier-message");
+        message.setWrapText(true);
+        message.getStyleClass().add("outcome-finding");
+        VBox left = new VBox(4, pane("program"), new VirtualizedScrollPane<>(editor), message);
+        VBox.setVgrow(left.getChildren().get(1), Priority.ALWAYS);
+
+        table.setId("verifier-table");
+        table.setHgap(8);
+        table.setVgap(1);
+        table.getStyleClass().add("event-list");
+        ScrollPane tbl = new ScrollPane(table);
+        tbl.setFitToWidth(true);
+        VBox middle = new VBox(4, pane("instructions, as last simulated up to this step (red: changed, blue: read)"), tbl);
+        VBox.setVgrow(tbl, Priority.ALWAYS);
+
+        tree.setId("verifier-tree");
+        tree.getStyleClass().add("event-list");
+        tree.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
+            Integer s = b == null ? null : treeSteps.get(b);
+            if (!syncing && s != null) show(s);
+        });
+        VBox right = new VBox(4, pane("exploration: paths, branches, pruning"), tree);
+        VBox.setVgrow(tree, Priority.ALWAYS);
+
+        log.setId("verifier-log");
+        log.getStyleClass().add("event-list");
+        log.setCellFactory(l -> new LogCell());
+        log.getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> {
+            if (!syncing && b.intValue() >= 0) showLogLine(b.intValue());
+        });
+        kernelLog.setId("verifier-kernel-log");
+        kernelLog.getStyleClass().add("event-list");
+        kernelLog.setCellFactory(l -> new KernelCell());
+        VBox ours = new VBox(2, pane("kstep's log"), log);
+        VBox theirs = new VBox(2, pane("the running kernel's log"), kernelLog);
+        VBox.setVgrow(log, Priority.ALWAYS);
+        VBox.setVgrow(kernelLog, Priority.ALWAYS);
+        SplitPane logs = new SplitPane(ours, theirs);
+
+        SplitPane top = new SplitPane(left, middle, right);
+        top.setDividerPositions(0.27, 0.74);
+        SplitPane all = new SplitPane(top, logs);
+        all.setOrientation(Orientation.VERTICAL);
+        all.setDividerPositions(0.64);
+        setCenter(all);
+    }
+
+    private static Node pane(String text) {
+        Label l = new Label(text);
+        l.getStyleClass().add("pane-title");
+        HBox h = new HBox(l);
+        h.getStyleClass().add("pane-head");
+        return h;
+    }
+
+    /** What "Verify" does with the editor's text (the app parses and verifies it, then calls {@link #setResult}). */
+    public void setOnVerify(Consumer<String> c) {
+        onVerify = Objects.requireNonNull(c);
+    }
+
+    /** Puts {@code source} in the editor (the program's text as the user wrote it). */
+    public void setSource(String source) {
+        editor.replaceText(source);
+        editor.moveTo(0);
+    }
+
+    /** A program that could not be read: the message, and its line underlined. */
+    public void setInputError(String msg, int line) {
+        message.setText(msg);
+        verdict.setText("not a program");
+        verdict.getStyleClass().setAll("outcome-finding");
+        clearUnderline();
+        if (line >= 1 && line <= editor.getParagraphs().size()) {
+            errorLine = line - 1;
+            styleLines(-1);
+        }
+    }
+
+    private void clearUnderline() {
+        errorLine = -1;
+        for (int i = 0; i < editor.getParagraphs().size(); i++) editor.setParagraphStyle(i, List.of());
+    }
+
+    /** The editor's line styles: the rejected instruction underlined, the current one marked. */
+    private void styleLines(int current) {
+        for (int i = 0; i < editor.getParagraphs().size(); i++) {
+            List<String> st = new ArrayList<>();
+            if (i == errorLine) st.add("error-line");
+            if (i == current) st.add("current-line");
+            editor.setParagraphStyle(i, st);
+        }
+    }
+
+    /** Shows a verification of {@code program}; {@code kernel} may be null. The cursor goes to the last step. */
+    public void setResult(List<Insn> program, Verifier.Result r, Kernel kernel) {
+        insns = program;
+        steps = r.steps();
+        logText = r.log();
+        sourceLine = sourceLines(editor.getText(), program);
+        verdict.setText("kstep: " + (r.accepted() ? "accepted" : "rejected — " + r.error()) + " (" + r.processed() + " insns processed)");
+        verdict.getStyleClass().setAll(r.accepted() ? "outcome-ok" : "outcome-finding");
+        if (kernel == null) {
+            kernelVerdict.setText("kernel: not asked (needs Linux, cc and root)");
+            kernelVerdict.getStyleClass().setAll("pane-subtitle");
+        } else {
+            boolean same = kernel.accepted() == r.accepted() && kernel.error().equals(r.error());
+            kernelVerdict.setText("kernel: " + (kernel.accepted() ? "accepted" : "rejected — " + kernel.error()) + (same ? "  (the same)" : "  (DIFFERENT)"));
+            kernelVerdict.getStyleClass().setAll(same ? "outcome-ok" : "outcome-finding");
+        }
+        message.setText("");
+        clearUnderline();
+        for (VerifierStep s : steps) {
+            if (s instanceof VerifierStep.Failed f && f.insn() >= 0 && f.insn() < sourceLine.length && sourceLine[f.insn()] >= 0) {
+                errorLine = sourceLine[f.insn()];
+                message.setText("line " + (sourceLine[f.insn()] + 1) + ", insn " + f.insn() + ": " + f.error());
+            }
+        }
+        buildTable();
+        buildTree();
+        lineStarts.clear();
+        List<String> lines = new ArrayList<>();
+        int pos = 0;
+        for (String l : logText.split("\n", -1)) {
+            lineStarts.add(pos);
+            lines.add(l);
+            pos += l.length() + 1;
+        }
+        if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+            lines.remove(lines.size() - 1);
+            lineStarts.remove(lineStarts.size() - 1);
+        }
+        log.getItems().setAll(lines);
+        if (kernel == null) kernelLog.getItems().setAll("(the kernel was not asked)");
+        else kernelLog.getItems().setAll(kernel.log().split("\n"));
+        slider.setMax(Math.max(0, steps.size() - 1));
+        show(steps.size() - 1);
+    }
+
+    /** The editor line (0-based) of each instruction slot: a line a slot, two for a 64-bit load; -1 for none. */
+    static int[] sourceLines(String text, List<Insn> program) {
+        int[] out = new int[program.size()];
+        java.util.Arrays.fill(out, -1);
+        String[] lines = text.split("\n", -1);
+        int insn = 0;
+        boolean hex = true;
+        for (String l : lines) {
+            String s = l.replaceAll("(#|;|//).*", "").strip();
+            if (!s.isEmpty() && !s.matches("[0-9a-fA-F]{16}")) hex = false;
+        }
+        for (int i = 0; i < lines.length && insn < program.size(); i++) {
+            String s = lines[i].replaceAll(hex ? "#.*" : "(;|//).*", "").strip();
+            if (s.isEmpty()) continue;
+            out[insn] = i;
+            insn += !hex && program.get(insn).isLdImm64() ? 2 : 1;
+        }
+        return out;
+    }
+
+    private void buildTable() {
+        table.getChildren().clear();
+        rowHeads.clear();
+        rowStates.clear();
+        rowInsn.clear();
+        List<String> texts = Disasm.program(insns);
+        int row = 0;
+        for (int i = 0; i < insns.size(); i++) {
+            if (texts.get(i) == null) continue;
+            Label head = new Label(String.format("%3d: %s", i, texts.get(i)));
+            head.setId("verifier-row-" + i);
+            head.setMinWidth(Label.USE_PREF_SIZE);
+            int insn = i;
+            head.setOnMouseClicked(e -> showInsn(insn));
+            TextFlow state = new TextFlow();
+            state.setId("verifier-state-" + i);
+            table.add(head, 0, row);
+            table.add(state, 1, row);
+            rowHeads.add(head);
+            rowStates.add(state);
+            rowInsn.add(i);
+            row++;
+        }
+    }
+
+    private void buildTree() {
+        treeSteps.clear();
+        Map<Integer, TreeItem<String>> paths = new HashMap<>();
+        TreeItem<String> root = new TreeItem<>("path 0 — from insn 0");
+        root.setExpanded(true);
+        paths.put(0, root);
+        treeSteps.put(root, 0);
+        for (int k = 0; k < steps.size(); k++) {
+            VerifierStep s = steps.get(k);
+            if (s instanceof VerifierStep.Pushed p) {
+                TreeItem<String> parent = paths.getOrDefault(p.path(), root);
+                TreeItem<String> child = new TreeItem<>("path " + p.child() + " — branch to insn " + p.target() + ", pushed at insn " + p.insn());
+                child.setExpanded(true);
+                parent.getChildren().add(child);
+                paths.put(p.child(), child);
+                treeSteps.put(child, k);
+            } else if (s instanceof VerifierStep.Popped p) {
+                TreeItem<String> item = paths.get(p.path());
+                if (item != null) {
+                    TreeItem<String> leaf = new TreeItem<>("explored from step " + k);
+                    item.getChildren().add(0, leaf);
+                    treeSteps.put(leaf, k);
+                }
+            } else if (s instanceof VerifierStep.Pruned p) {
+                leaf(paths, root, p.path(), "pruned at insn " + p.insn() + ": a state already proven safe covers it", k);
+            } else if (s instanceof VerifierStep.Exited p) {
+                leaf(paths, root, p.path(), "exit at insn " + p.insn(), k);
+            } else if (s instanceof VerifierStep.Failed p) {
+                leaf(paths, root, p.path(), "REJECTED at insn " + p.insn() + ": " + p.error(), k);
+            }
+        }
+        tree.setRoot(root);
+    }
+
+    private void leaf(Map<Integer, TreeItem<String>> paths, TreeItem<String> root, int path, String text, int step) {
+        TreeItem<String> leaf = new TreeItem<>(text);
+        paths.getOrDefault(path, root).getChildren().add(leaf);
+        treeSteps.put(leaf, step);
+    }
+
+    public int steps() {
+        return steps.size();
+    }
+
+    /** The message under the editor: the rejected instruction's line and the kernel's words. */
+    public String messageText() {
+        return message.getText();
+    }
+
+    /** The selected line of kstep's log. */
+    public String selectedLogLine() {
+        return log.getSelectionModel().getSelectedItem();
+    }
+
+    /** The exploration tree's lines, depth-first, indented two spaces a level. */
+    public List<String> treeLines() {
+        List<String> out = new ArrayList<>();
+        walk(tree.getRoot(), 0, out);
+        return out;
+    }
+
+    private static void walk(TreeItem<String> t, int depth, List<String> out) {
+        if (t == null) return;
+        out.add("  ".repeat(depth) + t.getValue());
+        for (TreeItem<String> c : t.getChildren()) walk(c, depth + 1, out);
+    }
+
+    /** kstep's log, a line an item. */
+    public List<String> logLines() {
+        return List.copyOf(log.getItems());
+    }
+
+    /** Selects line {@code i} of kstep's log, as a click does: the step that wrote it is shown. */
+    public void selectLogLine(int i) {
+        log.getSelectionModel().select(i);
+    }
+
+    public int cursor() {
+        return cursor;
+    }
+
+    /** The text of the state column of instruction {@code insn}, as shown now. */
+    public String stateText(int insn) {
+        int r = rowInsn.indexOf(insn);
+        if (r < 0) return "";
+        StringBuilder b = new StringBuilder();
+        for (Node n : rowStates.get(r).getChildren()) b.append(((Text) n).getText());
+        return b.toString();
+    }
+
+    /** Moves to step {@code k} (clamped): the table, the tree and the log follow. */
+    public void show(int k) {
+        if (steps.isEmpty()) {
+            cursor = 0;
+            position.setText("no steps");
+            return;
+        }
+        cursor = Math.max(0, Math.min(k, steps.size() - 1));
+        syncing = true;
+        try {
+            slider.setValue(cursor);
+            VerifierStep cur = steps.get(cursor);
+            position.setText("step " + (cursor + 1) + "/" + steps.size() + " — " + describe(cur));
+            VerifierStep.Simulated[] last = new VerifierStep.Simulated[insns.size()];
+            for (int i = 0; i <= cursor; i++) if (steps.get(i) instanceof VerifierStep.Simulated s && s.insn() < last.length) last[s.insn()] = s;
+            for (int r = 0; r < rowInsn.size(); r++) {
+                int insn = rowInsn.get(r);
+                fill(rowStates.get(r), last[insn], insns.get(insn));
+                rowHeads.get(r).setStyle(insn == cur.insn() ? "-fx-background-color: #fff1a8; -fx-font-weight: bold;"
+                    : last[insn] != null ? "-fx-background-color: #ddf4ff;" : "");
+            }
+            for (Map.Entry<TreeItem<String>, Integer> e : treeSteps.entrySet()) {
+                if (e.getValue() == cursor) tree.getSelectionModel().select(e.getKey());
+            }
+            int line = lineAt(Math.max(0, cur.logPos() - 1));
+            if (line >= 0) {
+                log.getSelectionModel().select(line);
+                log.scrollTo(Math.max(0, line - 3));
+                if (line < kernelLog.getItems().size()) {
+                    kernelLog.getSelectionModel().select(line);
+                    kernelLog.scrollTo(Math.max(0, line - 3));
+                }
+            }
+            int src = cur.insn() >= 0 && cur.insn() < sourceLine.length ? sourceLine[cur.insn()] : -1;
+            styleLines(src);
+            if (src >= 0) editor.moveTo(src, 0);
+        } finally {
+            syncing = false;
+        }
+    }
+
+    private static String describe(VerifierStep s) {
+        if (s instanceof VerifierStep.Simulated x) return "path " + x.path() + " simulates insn " + x.insn();
+        if (s instanceof VerifierStep.Pushed x) return "path " + x.path() + " pushes a branch to insn " + x.target();
+        if (s instanceof VerifierStep.Popped x) return "path " + x.path() + " taken up at insn " + x.insn();
+        if (s instanceof VerifierStep.Pruned x) return "path " + x.path() + " pruned at insn " + x.insn();
+        if (s instanceof VerifierStep.Exited x) return "path " + x.path() + " exits at insn " + x.insn();
+        VerifierStep.Failed f = (VerifierStep.Failed) s;
+        return "rejected at insn " + f.insn() + ": " + f.error();
+    }
+
+    private int lineAt(int pos) {
+        int line = -1;
+        for (int i = 0; i < lineStarts.size() && lineStarts.get(i) <= pos; i++) line = i;
+        return line;
+    }
+
+    private void showLogLine(int line) {
+        int start = lineStarts.get(line);
+        for (int k = 0; k < steps.size(); k++) {
+            if (steps.get(k).logPos() > start) {
+                show(k);
+                return;
+            }
+        }
+        show(steps.size() - 1);
+    }
+
+    private void showInsn(int insn) {
+        for (int k = cursor; k >= 0; k--) {
+            if (steps.get(k) instanceof VerifierStep.Simulated s && s.insn() == insn) {
+                show(k);
+                return;
+            }
+        }
+        for (int k = cursor + 1; k < steps.size(); k++) {
+            if (steps.get(k) instanceof VerifierStep.Simulated s && s.insn() == insn) {
+                show(k);
+                return;
+            }
+        }
+    }
+
+    /** The registers an instruction reads (its operands and, for a call, r1-r5; exit reads r0). */
+    static List<Integer> reads(Insn in) {
+        List<Integer> r = new ArrayList<>();
+        int cls = in.cls();
+        switch (cls) {
+            case Insn.ALU, Insn.ALU64 -> {
+                if (in.op() != Insn.MOV) r.add(in.dst());
+                if (in.srcX() && in.op() != Insn.NEG && in.op() != Insn.END) r.add(in.src());
+            }
+            case Insn.LDX -> r.add(in.src());
+            case Insn.STX -> {
+                r.add(in.dst());
+                r.add(in.src());
+            }
+            case Insn.ST -> r.add(in.dst());
+            case Insn.JMP, Insn.JMP32 -> {
+                if (in.op() == Insn.CALL) for (int i = 1; i <= 5; i++) r.add(i);
+                else if (in.op() == Insn.EXIT) r.add(0);
+                else if (in.op() != Insn.JA) {
+                    r.add(in.dst());
+                    if (in.srcX()) r.add(in.src());
+                }
+            }
+            default -> {
+                if (in.mode() == Insn.ABS || in.mode() == Insn.IND) r.add(6);
+            }
+        }
+        return r;
+    }
+
+    private static void fill(TextFlow flow, VerifierStep.Simulated s, Insn in) {
+        flow.getChildren().clear();
+        if (s == null) {
+            flow.getChildren().add(text("not reached yet", Color.web("#8c959f"), false));
+            return;
+        }
+        VerifierState a = s.before(), b = s.after();
+        int fa = a.curframeNo(), fb = b.curframeNo();
+        if (fb != fa) flow.getChildren().add(text("frame" + fa + " → frame" + fb + "  ", Color.web("#6639ba"), true));
+        List<Integer> reads = reads(in);
+        for (int r = 0; r <= 10; r++) {
+            String x = a.register(fa, r), y = b.register(fb, r);
+            if (fa == fb && !Objects.equals(x, y)) {
+                flow.getChildren().add(text("R" + r + ": " + (x == null ? "—" : x) + " -> " + (y == null ? "—" : y) + "  ", Color.web("#cf222e"),
+                    y != null && b.precise(fb, r)));
+            } else if (reads.contains(r) && x != null) {
+                flow.getChildren().add(text("R" + r + "=" + x + "  ", Color.web("#0550ae"), a.precise(fa, r)));
+            }
+        }
+        if (fa == fb) {
+            Map<String, String> sa = a.stack(fa), sb = b.stack(fb);
+            for (Map.Entry<String, String> e : sb.entrySet()) {
+                String old = sa.get(e.getKey());
+                if (!e.getValue().equals(old)) flow.getChildren().add(text(e.getKey() + ": " + (old == null ? "????????" : old) + " -> " + e.getValue() + "  ",
+                    Color.web("#cf222e"), false));
+            }
+        }
+        if (flow.getChildren().isEmpty()) flow.getChildren().add(text("(no change)", Color.web("#57606a"), false));
+    }
+
+    private static Text text(String s, Color c, boolean bold) {
+        Text t = new Text(s);
+        t.setFill(c);
+        t.setStyle("-fx-font-family: 'DejaVu Sans Mono', monospace; -fx-font-size: 11px;" + (bold ? " -fx-font-weight: bold;" : ""));
+        return t;
+    }
+
+    /** A log line: the error and the pruning lines stand out. */
+    private static final class LogCell extends ListCell<String> {
+        @Override
+        protected void updateItem(String s, boolean empty) {
+            super.updateItem(s, empty);
+            setText(empty ? null : s);
+            if (empty || s == null) {
+                setStyle("");
+                return;
+            }
+            if (s.endsWith(": safe") || s.startsWith("from ")) setStyle("-fx-text-fill: #1a7f37;");
+            else if (s.startsWith("mark_precise") || s.startsWith("(") || s.startsWith("SCC")) setStyle("-fx-text-fill: #6e7781;");
+            else setStyle("");
+        }
+    }
+
+    /** A line of the kernel's log, marked when kstep's log has a different line at the same place. */
+    private final class KernelCell extends ListCell<String> {
+        @Override
+        protected void updateItem(String s, boolean empty) {
+            super.updateItem(s, empty);
+            setText(empty ? null : s);
+            int i = getIndex();
+            boolean differs = !empty && s != null && (i >= log.getItems().size() || !norm(log.getItems().get(i)).equals(norm(s)));
+            setStyle(differs ? "-fx-background-color: #ffebe9;" : "");
+        }
+    }
+
+    private static String norm(String s) {
+        return s.replaceAll("0xffff88[0-9a-f]{10}", "MAP");
+    }
+
+    // ------------------------------------------------------------------ the verifier log's syntax, coloured
+    private static final Pattern SYNTAX = Pattern.compile(
+        "(?<COMMENT>//[^\n]*|;[^\n]*)"
+            + "|(?<KEYWORD>\\b(goto|call|exit|if|gotol|lock|may_goto)\\b)"
+            + "|(?<TYPE>\\((u8|u16|u32|u64|s8|s16|s32|s64) \\*\\)|\\b(be16|be32|be64|le16|le32|le64|bswap16|bswap32|bswap64)\\b)"
+            + "|(?<REG>\\b[rw](10|[0-9])\\b)"
+            + "|(?<NUMBER>-?\\b(0x[0-9a-fA-F]+|[0-9]+)\\b)");
+
+    static StyleSpans<Collection<String>> highlight(String text) {
+        Matcher m = SYNTAX.matcher(text);
+        int last = 0;
+        StyleSpansBuilder<Collection<String>> b = new StyleSpansBuilder<>();
+        while (m.find()) {
+            String cls = m.group("COMMENT") != null ? "comment" : m.group("KEYWORD") != null ? "keyword" : m.group("TYPE") != null ? "type"
+                : m.group("REG") != null ? "preproc" : "number";
+            b.add(Collections.emptyList(), m.start() - last);
+            b.add(Collections.singleton(cls), m.end() - m.start());
+            last = m.end();
+        }
+        b.add(Collections.emptyList(), text.length() - last);
+        return b.create();
+    }
+}
