@@ -141,7 +141,7 @@ final class VerifyCommand implements Callable<Integer> {
             for (BpfProgram p0 : ps) {
                 BpfProgram p = declared.isEmpty() ? p0 : new BpfProgram(p0.name(), p0.type(), p0.insns(), declared);
                 String name = ps.size() > 1 ? f + ":" + p.name() : f;
-                Verifier.Result r = Verifier.verify(p, logLevel);
+                Verifier.Result r = Verifier.verify(p, logLevel, false);
                 if (!r.accepted() && code == Cli.OK) code = Cli.FOUND;
                 // at level 0 the kernel writes no log: ask it at level 1 for its error line, compare no logs
                 KernelVerifier.Answer k = compare ? KernelVerifier.ask(p, Math.max(1, logLevel)) : null;

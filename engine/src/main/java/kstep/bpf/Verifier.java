@@ -20,8 +20,8 @@ public final class Verifier {
     static final int COMPLEXITY_LIMIT_JMP_SEQ = 8192;
     static final int MAX_BPF_STACK = 512;
     static final int MAX_CALL_FRAMES = 8;
-    /** Steps kept for the app; a longer verification still runs to its end, its trace is cut. */
-    static final int MAX_STEPS = 200_000;
+    /** Steps kept for the app (each holds two copies of the state); a longer verification still runs to its end, its trace is cut. */
+    static final int MAX_STEPS = 20_000;
 
     /** What verification answers. {@code error} is the log's last line before the statistics, "" when accepted. */
     public record Result(boolean accepted, String error, String log, Map<Integer, String> liveRegs, int processed, String stats,
@@ -81,7 +81,10 @@ public final class Verifier {
     int curHist = -1;
     private int pathSerial;
 
-    private Verifier(BpfProgram p, int logLevel, List<Integer> subprogs) {
+    private final boolean record;
+
+    private Verifier(BpfProgram p, int logLevel, List<Integer> subprogs, boolean record) {
+        this.record = record;
         this.prog = p;
         this.insns = p.insns();
         this.log = new VerifierLog(logLevel);
@@ -101,15 +104,20 @@ public final class Verifier {
         return Disasm.text(x, x.isLdImm64() && i + 1 < printed.size() ? printed.get(i + 1) : null);
     }
 
-    /** Verifies {@code p} as Linux 6.18 would for root, with the log at {@code logLevel} (0, 1 or 2). */
+    /** Verifies {@code p} as Linux 6.18 would for root, with the log at {@code logLevel} (0, 1 or 2), recording its steps. */
     public static Result verify(BpfProgram p, int logLevel) {
+        return verify(p, logLevel, true);
+    }
+
+    /** As {@link #verify(BpfProgram, int)}; without {@code steps} no trace is kept (the command line's way, for big programs). */
+    public static Result verify(BpfProgram p, int logLevel, boolean steps) {
         int level = Math.max(1, logLevel);
         Structure.Result s = Structure.check(p, level);
         if (!s.ok()) {
             String text = logLevel == 0 ? "" : String.join("\n", s.log()) + "\n";
             return new Result(false, s.error(), text, Map.of(), 0, Structure.NOTHING_PROCESSED, List.of(), false);
         }
-        Verifier v = new Verifier(p, level, s.subprogs());
+        Verifier v = new Verifier(p, level, s.subprogs(), steps);
         for (String line : s.log()) v.log.add(line + "\n");
         String error = null;
         try {
@@ -244,7 +252,7 @@ public final class Verifier {
                     log.prevLogPos = log.end();
                 }
                 prev = idx;
-                VerifierState before = steps.size() < MAX_STEPS ? cur.copy() : null;
+                VerifierState before = record && steps.size() < MAX_STEPS ? cur.copy() : null;
                 int logBefore = log.end();
                 stackLive.resetWrites(cur, idx);
                 InsnChecks.Outcome o;
@@ -280,6 +288,7 @@ public final class Verifier {
     }
 
     private void step(VerifierStep s) {
+        if (!record) return;
         if (steps.size() < MAX_STEPS) steps.add(s);
         else stepsCut = true;
     }

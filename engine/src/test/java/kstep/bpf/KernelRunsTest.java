@@ -53,6 +53,18 @@ class KernelRunsTest {
         assertEquals(c.retval(), r.retval());
     }
 
+    /** The same programs through kstep's verifier: accepted, with the kernel's "processed ..." statistics line. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void theVerifierAcceptsThemWithTheKernelsStatistics(Path f) throws IOException {
+        Case c = read(f);
+        String processed = null;
+        for (String l : Files.readAllLines(f)) if (l.startsWith("-- processed ")) processed = l.substring(3).strip();
+        Verifier.Result r = Verifier.verify(new BpfProgram(f.getFileName().toString(), BpfProgram.ProgType.of(c.type()), c.program()), 1, false);
+        assertTrue(r.accepted(), r.error());
+        assertEquals(processed, r.stats());
+    }
+
     @org.junit.jupiter.api.Test
     void theCorpusCoversBothTypesAndEveryInstructionClass() throws Exception {
         List<Case> all = new ArrayList<>();
