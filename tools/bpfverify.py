@@ -47,6 +47,11 @@ another one in KSTEP_BPF_PROBE):
     python3 tools/bpfverify.py 1 1200 engine/src/test/resources/bpf/verifier
     python3 tools/bpfverify.py show 1 17        # print candidate 17 of seed 1 and the kernel's log
 
+The unprivileged corpus (engine/src/test/resources/bpf/verifier-unprivileged: seed 11, 400 cases, each first
+line then edited to say so) is recorded with the probe run as nobody: as root, with
+kernel.unprivileged_bpf_disabled set to 0, KSTEP_BPF_PROBE names a script that runs
+`setpriv --reuid=65534 --regid=65534 --clear-groups /path/to/kstep-bpf-probe "$@"`.
+
 Existing NNNN.case files in OUTDIR are deleted first.  Only the Python 3 standard library is used.
 """
 import collections

@@ -78,7 +78,8 @@ public final class VerifierWindow {
      * The workbench on {@code programs}, showing the first; {@code kernel} asks the running kernel (null
      * when it cannot be asked).
      */
-    static BorderPane view(List<Program> programs, BpfProgram.ProgType type, List<BpfMap> maps, Function<BpfProgram, VerifierView.Kernel> kernel) {
+    static BorderPane view(List<Program> programs, BpfProgram.ProgType type, List<BpfMap> maps, Function<BpfProgram, VerifierView.Kernel> kernel,
+                           boolean privileged) {
         VerifierView v = new VerifierView();
         v.getStylesheets().add(VerifierWindow.class.getResource("/kstep/views/kstep.css").toExternalForm());
         Label note = new Label();
@@ -88,20 +89,25 @@ public final class VerifierWindow {
         tour.setId("verifier-tour");
         for (Program p : programs) tour.getItems().add(p.title());
         String[] name = {programs.get(0).title()};
-        v.setOnVerify(text -> verify(v, name[0], text, type, maps, kernel));
+        javafx.scene.control.CheckBox unpriv = new javafx.scene.control.CheckBox("unprivileged loader");
+        unpriv.setId("verifier-unprivileged");
+        unpriv.setSelected(!privileged);
+        unpriv.setMinWidth(javafx.scene.control.Control.USE_PREF_SIZE);
+        v.setOnVerify(text -> verify(v, name[0], text, type, maps, kernel, !unpriv.isSelected()));
+        unpriv.selectedProperty().addListener((o, a, b) -> verify(v, name[0], v.sourceText(), type, maps, kernel, !b));
         tour.getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> {
             if (b.intValue() < 0) return;
             Program p = programs.get(b.intValue());
             name[0] = p.title();
             note.setText(p.note());
             v.setSource(p.text());
-            verify(v, p.title(), p.text(), type, maps, kernel);
+            verify(v, p.title(), p.text(), type, maps, kernel, !unpriv.isSelected());
         });
         BorderPane root = new BorderPane(v);
         Label what = new Label(programs.size() > 1 ? "tour:" : "program:");
         what.setMinWidth(Label.USE_PREF_SIZE);
         tour.setMinWidth(230);
-        HBox head = new HBox(10, what, tour, note);
+        HBox head = new HBox(10, what, tour, unpriv, note);
         head.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         head.getStyleClass().add("toolbar");
         root.setTop(head);
@@ -109,7 +115,8 @@ public final class VerifierWindow {
         return root;
     }
 
-    private static void verify(VerifierView v, String name, String text, BpfProgram.ProgType type, List<BpfMap> maps, Function<BpfProgram, VerifierView.Kernel> kernel) {
+    private static void verify(VerifierView v, String name, String text, BpfProgram.ProgType type, List<BpfMap> maps,
+                               Function<BpfProgram, VerifierView.Kernel> kernel, boolean privileged) {
         BpfProgram p;
         try {
             p = parse(name, text, type, maps);
@@ -120,16 +127,16 @@ public final class VerifierWindow {
             v.setInputError(e.getMessage(), -1);
             return;
         }
-        Verifier.Result r = Verifier.verify(p, 2);
-        v.setResult(p.insns(), r, kernel == null ? null : kernel.apply(p));
+        Verifier.Result r = Verifier.verify(p, 2, true, privileged);
+        v.setResult(p.insns(), r, kernel == null ? null : kernel.apply(p), privileged);
     }
 
     /** Renders program {@code index} at verifier step {@code step} (-1: the last) headless, through a temporary file. */
     public static void png(List<Program> programs, int index, int step, BpfProgram.ProgType type, List<BpfMap> maps,
-                           Function<BpfProgram, VerifierView.Kernel> kernel, double scale, Path png) throws IOException {
+                           Function<BpfProgram, VerifierView.Kernel> kernel, boolean privileged, double scale, Path png) throws IOException {
         Fx.startHeadless();
         BufferedImage img = Fx.call(() -> {
-            BorderPane root = view(programs, type, maps, kernel);
+            BorderPane root = view(programs, type, maps, kernel, privileged);
             @SuppressWarnings("unchecked")
             ComboBox<String> tour = (ComboBox<String>) root.lookup("#verifier-tour");
             tour.getSelectionModel().select(index);
@@ -148,11 +155,12 @@ public final class VerifierWindow {
     }
 
     /** Opens the workbench in a window (needs a display), and returns when it is closed. */
-    public static void show(List<Program> programs, BpfProgram.ProgType type, List<BpfMap> maps, Function<BpfProgram, VerifierView.Kernel> kernel) {
+    public static void show(List<Program> programs, BpfProgram.ProgType type, List<BpfMap> maps, Function<BpfProgram, VerifierView.Kernel> kernel,
+                            boolean privileged) {
         Platform.startup(() -> {
             Stage s = new Stage();
             s.setTitle("kstep — verifier workbench");
-            s.setScene(new Scene(view(programs, type, maps, kernel), 1600, 900));
+            s.setScene(new Scene(view(programs, type, maps, kernel, privileged), 1600, 900));
             s.setOnHidden(e -> Platform.exit());
             s.show();
         });

@@ -43,6 +43,14 @@ public final class KernelVerifier {
 
     /** Asks the kernel; an IllegalArgumentException says why it cannot be asked here. */
     public static synchronized Answer ask(BpfProgram p, int logLevel) throws IOException, InterruptedException {
+        return ask(p, logLevel, true);
+    }
+
+    /**
+     * As {@link #ask(BpfProgram, int)}; {@code privileged} false loads as user nobody (kstep must run as root,
+     * with kernel.unprivileged_bpf_disabled 0, to do that).
+     */
+    public static synchronized Answer ask(BpfProgram p, int logLevel, boolean privileged) throws IOException, InterruptedException {
         if (probe == null) {
             probe = Probes.build("kstep-bpf-probe", "comparing with the kernel");
             Path built = probe;
@@ -55,8 +63,19 @@ public final class KernelVerifier {
             }));
         }
         String in = probeInput(p);
-        Process pr = new ProcessBuilder(probe.toString(), p.type() == BpfProgram.ProgType.XDP ? "xdp" : "socket_filter", Integer.toString(logLevel),
-            Vm.hex(TestRun.DEFAULT_PACKET)).start();
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        if (!privileged) {
+            if (!"root".equals(System.getProperty("user.name"))) throw new IllegalArgumentException("comparing as an unprivileged loader needs kstep to run as root (it loads as nobody)");
+            String disabled = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/unprivileged_bpf_disabled")).strip();
+            if (!disabled.equals("0")) throw new IllegalArgumentException("unprivileged BPF is disabled here (kernel.unprivileged_bpf_disabled = " + disabled + ")");
+            probe.toFile().setReadable(true, false);
+            probe.toFile().setExecutable(true, false);
+            probe.getParent().toFile().setExecutable(true, false);
+            cmd.addAll(java.util.List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+        }
+        cmd.addAll(java.util.List.of(probe.toString(), p.type() == BpfProgram.ProgType.XDP ? "xdp" : "socket_filter", Integer.toString(logLevel),
+            Vm.hex(TestRun.DEFAULT_PACKET)));
+        Process pr = new ProcessBuilder(cmd).start();
         pr.getOutputStream().write(in.getBytes(StandardCharsets.UTF_8));
         pr.getOutputStream().close();
         String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -67,7 +86,7 @@ public final class KernelVerifier {
         }
         if (pr.exitValue() != 0) throw new IllegalArgumentException("the probe failed: " + err.strip());
         BpfCompare.KernelAnswer k = BpfCompare.parse(out);
-        if (!k.accepted() && k.errno() == 1) {
+        if (!k.accepted() && k.errno() == 1 && privileged) {
             throw new IllegalArgumentException("cannot load BPF programs here (EPERM): that needs root, or CAP_BPF with CAP_PERFMON or CAP_NET_ADMIN");
         }
         return new Answer(k.accepted(), k.errno(), k.log(), k.accepted() ? "" : k.errorLine());

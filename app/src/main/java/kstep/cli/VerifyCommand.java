@@ -43,6 +43,10 @@ final class VerifyCommand implements Callable<Integer> {
         + " (r1 = map[id:0] is the first): array or hash, key and value sizes, max entries. Repeatable.")
     List<String> maps = new ArrayList<>();
 
+    @Option(names = "--unprivileged", description = "Verify as for a loader without CAP_BPF/CAP_PERFMON (no pointer leaks, no"
+        + " uninitialised stack, Spectre v1 paths simulated); --compare then loads as user nobody.")
+    boolean unprivileged;
+
     @Option(names = "--json", description = "One JSON line a program: file, accepted, error, log, live_regs, processed.")
     boolean json;
 
@@ -77,7 +81,7 @@ final class VerifyCommand implements Callable<Integer> {
         for (String f : files) programs.addAll(kstep.app.VerifierWindow.load(java.nio.file.Path.of(f)));
         java.util.function.Function<BpfProgram, kstep.views.VerifierView.Kernel> kernel = !compare ? null : p -> {
             try {
-                KernelVerifier.Answer a = KernelVerifier.ask(p, 2);
+                KernelVerifier.Answer a = KernelVerifier.ask(p, 2, !unprivileged);
                 return new kstep.views.VerifierView.Kernel(a.accepted(), a.error(), a.log());
             } catch (Exception e) {
                 return new kstep.views.VerifierView.Kernel(false, "could not ask the kernel: " + e.getMessage(), "");
@@ -87,10 +91,10 @@ final class VerifyCommand implements Callable<Integer> {
             if (java.nio.file.Files.exists(png) && !force) throw new IllegalArgumentException(png + " exists; kstep does not overwrite files (use --force)");
             if (scale != 1 && scale != 2 && scale != 3) throw new IllegalArgumentException("--scale is 1, 2 or 3");
             if (program < 1 || program > programs.size()) throw new IllegalArgumentException("--program is 1.." + programs.size());
-            kstep.app.VerifierWindow.png(programs, program - 1, step - 1, t, declared, kernel, scale, png);
+            kstep.app.VerifierWindow.png(programs, program - 1, step - 1, t, declared, kernel, !unprivileged, scale, png);
             spec.commandLine().getOut().println("wrote " + png);
         }
-        if (show) kstep.app.VerifierWindow.show(programs, t, declared, kernel);
+        if (show) kstep.app.VerifierWindow.show(programs, t, declared, kernel, !unprivileged);
         return Cli.OK;
     }
 
@@ -141,10 +145,10 @@ final class VerifyCommand implements Callable<Integer> {
             for (BpfProgram p0 : ps) {
                 BpfProgram p = declared.isEmpty() ? p0 : new BpfProgram(p0.name(), p0.type(), p0.insns(), declared);
                 String name = ps.size() > 1 ? f + ":" + p.name() : f;
-                Verifier.Result r = Verifier.verify(p, logLevel, false);
+                Verifier.Result r = Verifier.verify(p, logLevel, false, !unprivileged);
                 if (!r.accepted() && code == Cli.OK) code = Cli.FOUND;
                 // at level 0 the kernel writes no log: ask it at level 1 for its error line, compare no logs
-                KernelVerifier.Answer k = compare ? KernelVerifier.ask(p, Math.max(1, logLevel)) : null;
+                KernelVerifier.Answer k = compare ? KernelVerifier.ask(p, Math.max(1, logLevel), !unprivileged) : null;
                 Comparison c = k == null ? null : Comparison.of(r, k, logLevel > 0);
                 if (c != null && !c.same() && code == Cli.OK) code = Cli.FOUND;
                 if (json) {

@@ -28,7 +28,7 @@ class VerifierViewTest {
 
     @Start
     void start(Stage stage) throws Exception {
-        root = VerifierWindow.view(VerifierWindow.load(Path.of("../samples/bpf/verifier-tour")), null, List.of(), null);
+        root = VerifierWindow.view(VerifierWindow.load(Path.of("../samples/bpf/verifier-tour")), null, List.of(), null, true);
         view = (VerifierView) root.getCenter();
         stage.setScene(new Scene(root, 1280, 720));
         stage.show();

@@ -123,4 +123,22 @@ class BpfCliTest {
         assertEquals(0, r.code(), r.out() + r.err());
         for (String l : r.out().split("\n")) assertTrue(l.endsWith("\"same\":true,\"differences\":[]}"), l);
     }
+
+    @Test
+    void verifyUnprivilegedAppliesTheRulesOfALoaderWithoutCapabilities(@TempDir Path dir) throws Exception {
+        Path s = dir.resolve("leak.s");
+        Files.writeString(s, "r0 = r10\nexit\n");
+        assertEquals("accepted\n", kstep("bpf", "verify", "--log-level", "0", s.toString()).out());
+        CliTest.Out u = kstep("bpf", "verify", "--log-level", "0", "--unprivileged", s.toString());
+        assertEquals("rejected: R0 leaks addr as return value\n", u.out());
+        Path spec = dir.resolve("spec.s");
+        Files.writeString(spec, "r1 = 5\nif r1 > 0x3 goto pc+1\nr0 = r7\nr0 = 0\nexit\n");
+        CliTest.Out v = kstep("bpf", "verify", "--unprivileged", spec.toString());
+        assertEquals(Cli.OK, v.code(), "an error on a speculative path only ends that path: " + v.out());
+        assertTrue(v.out().contains("from 1 to 2 (speculative execution): R1=Pscalar() R10=fp0\n"), v.out());
+        Path xdp = dir.resolve("x.s");
+        Files.writeString(xdp, "// type xdp\nr0 = 2\nexit\n");
+        assertEquals("{\"file\":\"" + xdp + "\",\"accepted\":false,\"error\":\"\",\"log\":\"\",\"live_regs\":{},\"processed\":0}\n",
+            kstep("bpf", "verify", "--json", "--unprivileged", xdp.toString()).out(), "bpf_prog_load() refuses XDP for !root before any log");
+    }
 }

@@ -23,6 +23,8 @@ final class CondJump {
             if (in.imm() != 0) throw v.reject("BPF_JMP/JMP32 uses reserved fields");
             c.checkRegArg(in.src(), InsnChecks.Op.SRC);
             src = regs[in.src()];
+            boolean bothPkt = pktAny(dst) && pktAny(src);
+            if (!bothPkt && c.leaks(in.src())) throw v.reject("R" + in.src() + " pointer comparison prohibited");
             if (src.type == RegType.STACK) flags |= VerifierState.F_SRC_REG_STACK;
             if (dst.type == RegType.STACK) flags |= VerifierState.F_DST_REG_STACK;
         } else {
@@ -40,9 +42,11 @@ final class CondJump {
             if (in.srcX() && !src.type.isPointer()) v.precision.mark(in.src());
         }
         if (pred == 1) {
+            if (!v.priv) speculativePath(v, in, idx + 1, idx);
             if (v.log.on()) v.printInsnState(thisBranch);
             return new InsnChecks.Outcome(idx + in.off() + 1, false, false);
         } else if (pred == 0) {
+            if (!v.priv) speculativePath(v, in, idx + in.off() + 1, idx);
             if (v.log.on()) v.printInsnState(thisBranch);
             return new InsnChecks.Outcome(idx + 1, false, false);
         }
@@ -78,8 +82,13 @@ final class CondJump {
         if (!jmp32 && !in.srcX() && in.imm() == 0 && (op == Insn.JEQ || op == Insn.JNE) && dst.maybeNull) {
             markPtrOrNullRegs(thisBranch, in.dst(), op == Insn.JNE);
             markPtrOrNullRegs(other, in.dst(), op == Insn.JEQ);
-        } else {
-            matchPktPointers(in, dst, regs[in.src()], thisBranch, other);
+            if (!v.priv) {
+                // the pointer was precise as every register of an unprivileged loader is; so is the 0 it becomes
+                v.markAllPrecise(thisBranch);
+                v.markAllPrecise(other);
+            }
+        } else if (!matchPktPointers(in, dst, regs[in.src()], thisBranch, other) && c.leaks(in.dst())) {
+            throw v.reject("R" + in.dst() + " pointer comparison prohibited");
         }
         if (v.log.on()) v.printInsnState(thisBranch);
         return new InsnChecks.Outcome(idx + 1, false, false);
@@ -445,11 +454,25 @@ final class CondJump {
         return r.type == RegType.PACKET && r.off == 0 && r.s.varOff.isConst() && r.s.varOff.value() == 0;
     }
 
-    private static void matchPktPointers(Insn in, RegState dst, RegState src, VerifierState thisBranch, VerifierState other) {
-        if (!in.srcX() || in.cls() == Insn.JMP32) return;
+    private static boolean pktAny(RegState r) {
+        return r.type.isPacket() || r.type == RegType.PACKET_END;
+    }
+
+    /** sanitize_speculative_path(): the side the registers rule out, simulated as a mispredicting CPU might run it. */
+    private static void speculativePath(Verifier v, Insn in, int next, int cur) throws Verifier.Reject {
+        VerifierState b = v.pushStack(next, cur, true);
+        RegState[] r = b.regs();
+        r[in.dst()].markUnknown();
+        if (in.srcX()) r[in.src()].markUnknown();
+        v.markAllPrecise(b);
+    }
+
+    /** try_match_pkt_pointers(): true when the comparison was of a packet pointer with data_end (or meta with data). */
+    private static boolean matchPktPointers(Insn in, RegState dst, RegState src, VerifierState thisBranch, VerifierState other) {
+        if (!in.srcX() || in.cls() == Insn.JMP32) return false;
         boolean fwd = (dst.type == RegType.PACKET && src.type == RegType.PACKET_END) || (dst.type == RegType.PACKET_META && isInitPkt(src));
         boolean back = (dst.type == RegType.PACKET_END && src.type == RegType.PACKET) || (isInitPkt(dst) && src.type == RegType.PACKET_META);
-        if (!fwd && !back) return;
+        if (!fwd && !back) return false;
         switch (in.op()) {
             case Insn.JGT -> {
                 if (fwd) {
@@ -487,8 +510,11 @@ final class CondJump {
                     pktEnd(other, in.src(), false);
                 }
             }
-            default -> { }
+            default -> {
+                return false;
+            }
         }
+        return true;
     }
 
     /** find_good_pkt_pointers(): every copy of the checked pointer may now reach {@code off} (+1 if open) bytes. */

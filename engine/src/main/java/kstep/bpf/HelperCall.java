@@ -19,7 +19,7 @@ final class HelperCall {
 
     static void check(Verifier v, InsnChecks c, int funcId, int idx) throws Verifier.Reject {
         if (funcId < 0 || funcId >= HelperProto.MAX_ID) throw v.reject("invalid func " + Helpers.name(funcId) + "#" + funcId);
-        HelperProto fn = HelperProto.of(funcId, v.prog.type());
+        HelperProto fn = HelperProto.of(funcId, v.prog.type(), v.priv);
         if (fn == null) throw v.reject("program of this type cannot use helper " + Helpers.name(funcId) + "#" + funcId);
         Meta meta = new Meta();
         for (int i = 0; i < 5; i++) checkArg(v, c, fn, i, meta);
@@ -93,7 +93,10 @@ final class HelperCall {
         if (a == null) return;
         int regno = arg + 1;
         c.checkRegArg(regno, InsnChecks.Op.SRC);
-        if (a == HelperProto.Arg.ANYTHING) return;
+        if (a == HelperProto.Arg.ANYTHING) {
+            if (c.leaks(regno)) throw v.reject("R" + regno + " leaks addr into helper function");
+            return;
+        }
         RegState reg = v.cur.regs()[regno];
         if (reg.type.isPacket() && v.prog.type() != BpfProgram.ProgType.XDP) throw v.reject("helper access to the packet is not allowed");
         if (!typeOk(a, reg)) throw v.reject("R" + regno + " type=" + reg.typeName() + " expected=" + typeList(a));
@@ -139,7 +142,7 @@ final class HelperCall {
 
     /** get_constant_map_key(): an array lookup's key known on the stack lets the result skip its NULL check. */
     private static long constantMapKey(Verifier v, RegState key, int keySize) throws Verifier.Reject {
-        if (key.type != RegType.STACK || !key.s.varOff.isConst()) return -1;
+        if (!v.priv || key.type != RegType.STACK || !key.s.varOff.isConst()) return -1;
         long stackOff = key.off + key.s.varOff.value();
         int slot = (int) (-stackOff - 1), spi = slot / 8, off = slot % 8;
         FuncState f = v.cur.frames.get(key.frameno);

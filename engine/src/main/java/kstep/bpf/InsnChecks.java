@@ -33,6 +33,11 @@ final class InsnChecks {
         return v.cur.regs();
     }
 
+    /** is_pointer_value(): a pointer, where the loader may not leak one (privileged loaders may). */
+    boolean leaks(int regno) {
+        return !v.priv && regs()[regno].type.isPointer();
+    }
+
     // ------------------------------------------------------------------ check_reg_arg()
     enum Op { SRC, DST, DST_NO_MARK }
 
@@ -150,6 +155,7 @@ final class InsnChecks {
                 throw reject("BPF_END uses reserved fields");
             }
             checkRegArg(in.dst(), Op.SRC);
+            if (leaks(in.dst())) throw reject("R" + in.dst() + " pointer arithmetic prohibited");
             if (regs[in.dst()].type == RegType.SCALAR) {
                 checkRegArg(in.dst(), Op.DST_NO_MARK);
                 adjustScalar(in, regs[in.dst()], regs[in.dst()].copy());
@@ -182,6 +188,8 @@ final class InsnChecks {
                     if (in.off() == 0) {
                         assignScalarIdBeforeMov(src);
                         dst.copyFrom(src);
+                    } else if (leaks(in.src())) {
+                        throw reject("R" + in.src() + " sign-extension part of pointer");
                     } else if (src.type == RegType.SCALAR) {
                         boolean noSext = Long.compareUnsigned(src.s.umax, 1L << (in.off() - 1)) < 0;
                         if (noSext) assignScalarIdBeforeMov(src);
@@ -192,6 +200,7 @@ final class InsnChecks {
                         dst.markUnknown();
                     }
                 } else {
+                    if (leaks(in.src())) throw reject("R" + in.src() + " partial copy of pointer");
                     if (src.type == RegType.SCALAR) {
                         if (in.off() == 0) {
                             boolean u32 = width(src) <= 32;
@@ -262,7 +271,7 @@ final class InsnChecks {
             src = regs[in.src()];
             if (src.type != RegType.SCALAR) {
                 if (dst.type != RegType.SCALAR) {
-                    if (op == Insn.SUB) {
+                    if (op == Insn.SUB && v.priv) {
                         dst.markUnknown();
                         return;
                     }
@@ -290,7 +299,7 @@ final class InsnChecks {
         int widthBefore = width(dst);
         adjustScalar(in, dst, src);
         boolean srcConst = alu32 ? src.s.varOff.subregIsConst() : src.s.varOff.isConst();
-        if ((op == Insn.ADD || op == Insn.SUB) && dst.id != 0 && srcConst) {
+        if (v.priv && (op == Insn.ADD || op == Insn.SUB) && dst.id != 0 && srcConst) {
             long val = alu32 ? src.s.varOff.value() & 0xffffffffL : src.s.varOff.value();
             boolean fits = alu32 || (val >= Integer.MIN_VALUE && val <= Integer.MAX_VALUE);
             int off = (int) val;
@@ -391,7 +400,7 @@ final class InsnChecks {
             return;
         }
         if (in.cls() != Insn.ALU64) {
-            if (op == Insn.SUB) {
+            if (op == Insn.SUB && v.priv) {
                 dst.markUnknown();
                 return;
             }
@@ -411,6 +420,8 @@ final class InsnChecks {
         BpfMap ptrMap = ptr.map;
         saneOffset(offReg, tname);
         saneOffset(ptr, tname);
+        Sanitize san = null;
+        if (!v.priv && in.srcX() && (op == Insn.ADD || op == Insn.SUB)) san = sanitizePtrAlu(in, ptr, offReg, dst, null);
         dst.type = ptype;
         dst.maybeNull = false;
         dst.id = ptrId;
@@ -496,6 +507,106 @@ final class InsnChecks {
         }
         saneOffset(dst, tname);
         d.sync();
+        if (!v.priv) sanitizeCheckBounds(in, dst);
+        if (san != null) sanitizePtrAlu(in, dst, offReg, dst, san);
+    }
+
+    // ------------------------------------------------------------------ Spectre v1 for loaders without CAP_PERFMON
+    /** bpf_sanitize_info. */
+    private static final class Sanitize {
+        boolean maskToLeft;
+        int aluState, aluLimit;
+    }
+
+    private static final int ALU_SANITIZE_SRC = 1, ALU_SANITIZE_DST = 2, ALU_NEG_VALUE = 4, ALU_IMMEDIATE = 8;
+
+    private Verifier.Reject sanitizeErr(Insn in, String reason, boolean offIsDst) {
+        String err = "pointer arithmetic with it prohibited for !root";
+        String op = in.op() == Insn.ADD ? "add" : "sub";
+        return switch (reason) {
+            case "bounds" -> reject("R" + (offIsDst ? in.dst() : in.src()) + " has unknown scalar with mixed signed bounds, " + err);
+            case "type" -> reject("R" + (offIsDst ? in.dst() : in.src()) + " has pointer with unsupported alu operation, " + err);
+            case "paths" -> reject("R" + in.dst() + " tried to " + op + " from different maps, paths or scalars, " + err);
+            default -> reject("R" + in.dst() + " tried to " + op + " beyond pointer bounds, " + err);
+        };
+    }
+
+    /** retrieve_ptr_limit(): how far the pointer may move and stay inside its object, or a reason it cannot. */
+    private static Object ptrLimit(RegState ptr, boolean maskToLeft) {
+        long max, limit;
+        switch (ptr.type) {
+            case STACK -> {
+                max = Verifier.MAX_BPF_STACK + (maskToLeft ? 1 : 0);
+                limit = (-(ptr.s.varOff.value() + ptr.off)) & 0xffffffffL;
+            }
+            case MAP_VALUE -> {
+                max = ptr.map.valueSize;
+                limit = ((maskToLeft ? ptr.s.smin : ptr.s.umax) + ptr.off) & 0xffffffffL;
+            }
+            default -> {
+                return "type";
+            }
+        }
+        if (limit >= max) return "limit";
+        return (int) limit;
+    }
+
+    /** sanitize_ptr_alu(): the first call before the arithmetic ({@code info} null), the commit after it. */
+    private Sanitize sanitizePtrAlu(Insn in, RegState ptr, RegState off, RegState dst, Sanitize info) throws Verifier.Reject {
+        boolean commit = info != null;
+        Sanitize si = commit ? info : new Sanitize();
+        boolean offIsImm = off.s.varOff.isConst(), offIsNeg = off.s.smin < 0, ptrIsDst = ptr == dst;
+        boolean offIsDst = off == regs()[in.dst()];
+        if (!v.cur.speculative) {
+            if (!commit) {
+                if (!offIsImm && (off.s.smin < 0) != (off.s.smax < 0)) throw sanitizeErr(in, "bounds", offIsDst);
+                si.maskToLeft = (in.op() == Insn.ADD && offIsNeg) || (in.op() == Insn.SUB && !offIsNeg);
+            }
+            Object lim = ptrLimit(ptr, si.maskToLeft);
+            if (lim instanceof String reason) throw sanitizeErr(in, reason, offIsDst);
+            int limit = (Integer) lim, state;
+            if (commit) {
+                state = si.aluState;
+                limit = java.lang.Math.abs(si.aluLimit - limit);
+            } else {
+                state = (offIsNeg ? ALU_NEG_VALUE : 0) | (offIsImm ? ALU_IMMEDIATE : 0) | (ptrIsDst ? ALU_SANITIZE_SRC : ALU_SANITIZE_DST);
+                if (!offIsImm) v.exploreAluLimits = true;
+                si.aluState = state;
+                si.aluLimit = limit;
+            }
+            if (commit) {
+                // update_alu_sanitation_state(): one instruction, one way of masking, on every path
+                int idx = v.insnIdx;
+                if (v.aluState[idx] != 0 && (v.aluState[idx] != (state | 0x10) || v.aluLimit[idx] != limit)) throw sanitizeErr(in, "paths", offIsDst);
+                v.aluState[idx] = state | 0x10;
+                v.aluLimit[idx] = limit;
+            }
+        }
+        if (commit || offIsImm) return si;
+        // the masked offset may be 0 under misprediction: explore dst as the bare pointer, speculatively
+        RegState saved = dst.copy();
+        if (!ptrIsDst) dst.copyFrom(ptr);
+        v.pushStack(v.insnIdx + 1, v.insnIdx, true);
+        if (!ptrIsDst) dst.copyFrom(saved);
+        return si;
+    }
+
+    /** sanitize_check_bounds(): an unprivileged pointer must stay inside its object after arithmetic. */
+    private void sanitizeCheckBounds(Insn in, RegState dst) throws Verifier.Reject {
+        int regno = in.dst();
+        if (dst.type == RegType.STACK) {
+            long off = dst.off + dst.s.varOff.value();
+            if (!dst.s.varOff.isConst()) {
+                throw reject("R" + regno + " variable stack access prohibited for !root, var_off=" + dst.s.varOff.text() + " off=" + (int) off);
+            }
+            if (off >= 0 || off < -Verifier.MAX_BPF_STACK) throw reject("R" + regno + " stack pointer arithmetic goes out of range, prohibited for !root; off=" + (int) off);
+        } else if (dst.type == RegType.MAP_VALUE) {
+            try {
+                checkMapAccess(regno, dst.off, 1, false);
+            } catch (Verifier.Reject r) {
+                throw reject("R" + regno + " pointer arithmetic of map value goes out of range, prohibited for !root");
+            }
+        }
     }
 
     private static void raw(RegState dst, int range, BpfMap map, int mem) {
@@ -525,9 +636,11 @@ final class InsnChecks {
         off += reg.off;
         String acc = write ? "write" : "read";
         if (reg.type == RegType.MAP_VALUE && !reg.maybeNull) {
+            if (write && valueRegno >= 0 && leaks(valueRegno)) throw reject("R" + valueRegno + " leaks addr into map");
             checkMapAccess(regno, off, size, false);
             if (!write && valueRegno >= 0) regs[valueRegno].markUnknown();
         } else if (reg.type == RegType.CTX) {
+            if (write && valueRegno >= 0 && leaks(valueRegno)) throw reject("R" + valueRegno + " leaks addr into ctx");
             checkPtrOffReg(reg, regno, false);
             RegType t = CtxAccess.check(type, off, size, write);
             // a sign-extending load is for scalar fields only
@@ -543,11 +656,13 @@ final class InsnChecks {
             else StackAccess.read(v, this, regno, off, size, valueRegno);
         } else if (reg.type.isPacket()) {
             if (write && type != BpfProgram.ProgType.XDP) throw reject("cannot write into packet");
+            if (write && valueRegno >= 0 && leaks(valueRegno)) throw reject("R" + valueRegno + " leaks addr into packet");
             checkPacketAccess(regno, off, size, false);
             if (!write && valueRegno >= 0) regs[valueRegno].markUnknown();
         } else if (reg.type == RegType.CONST_PTR_TO_MAP && !reg.maybeNull) {
             // check_ptr_to_map_access(): struct bpf_array / bpf_htab through BTF, read-only
             String tname = reg.map.type == BpfMap.ARRAY ? "bpf_array" : "bpf_htab";
+            if (!v.priv) throw reject("'struct " + tname + "' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN");
             if (off < 0) throw reject("R" + regno + " is " + tname + " invalid negative access: off=" + off);
             if (write) throw reject("only read from " + tname + " is supported");
             if (valueRegno >= 0) regs[valueRegno].markUnknown();
@@ -616,7 +731,8 @@ final class InsnChecks {
             minOff = reg.s.smin + off;
             maxOff = reg.s.smax + off + size;
         }
-        boolean bad = minOff < -Verifier.MAX_BPF_STACK || minOff > -1 || maxOff > 0 || size < 0;
+        long minValid = write || v.priv ? -Verifier.MAX_BPF_STACK : -f.allocatedStack();
+        boolean bad = minOff < minValid || minOff > -1 || maxOff > 0 || size < 0;
         if (bad) {
             if (reg.s.varOff.isConst()) throw reject("invalid" + extra + " stack R" + regno + " off=" + off + " size=" + size);
             throw reject("invalid variable-offset" + extra + " stack R" + regno + " var_off=" + reg.s.varOff.text() + " off=" + off + " size=" + size);
@@ -683,7 +799,11 @@ final class InsnChecks {
         if (in.size() != Insn.W && in.size() != Insn.DW) throw reject("invalid atomic operand size");
         checkRegArg(in.src(), Op.SRC);
         checkRegArg(in.dst(), Op.SRC);
-        if (imm == Insn.CMPXCHG) checkRegArg(0, Op.SRC);
+        if (imm == Insn.CMPXCHG) {
+            checkRegArg(0, Op.SRC);
+            if (leaks(0)) throw reject("R0 leaks addr into mem");
+        }
+        if (leaks(in.src())) throw reject("R" + in.src() + " leaks addr into mem");
         RegState dst = regs()[in.dst()];
         if (dst.type == RegType.CTX || dst.type.isPacket() || dst.type == RegType.PACKET_END) {
             throw reject("BPF_ATOMIC stores into R" + in.dst() + " " + dst.typeName() + " is not allowed");
@@ -759,6 +879,7 @@ final class InsnChecks {
             if (in.srcX() || in.imm() != 0 || in.src() != 0 || in.dst() != 0 || jmp32) throw reject("BPF_EXIT uses reserved fields");
             if (v.cur.curframe > 0) return Calls.funcExit(v, this);
             checkRegArg(0, Op.SRC);
+            if (leaks(0)) throw reject("R0 leaks addr as return value");
             return new Outcome(-1, true, false);
         }
         return CondJump.check(v, this, in, idx);

@@ -27,7 +27,10 @@ public final class LiveRegs {
     /** The second slots of 64-bit loads: not instructions of their own. */
     private final boolean[] second;
 
-    private LiveRegs(List<Insn> insns, BpfProgram.ProgType type) {
+    private final boolean priv;
+
+    private LiveRegs(List<Insn> insns, BpfProgram.ProgType type, boolean priv) {
+        this.priv = priv;
         this.insns = insns;
         int n = insns.size();
         second = new boolean[n];
@@ -35,7 +38,7 @@ public final class LiveRegs {
         use = new int[n];
         def = new int[n];
         for (int i = 0; i < n; i++) {
-            int[] ud = useDef(insns.get(i), type);
+            int[] ud = useDef(insns.get(i), type, priv);
             use[i] = ud[0];
             def[i] = ud[1];
         }
@@ -58,7 +61,12 @@ public final class LiveRegs {
     }
 
     public static LiveRegs of(BpfProgram p) {
-        return new LiveRegs(p.insns(), p.type());
+        return of(p, true);
+    }
+
+    /** As {@link #of(BpfProgram)}; an unprivileged loader has fewer helpers, and an unknown helper reads r1-r5. */
+    public static LiveRegs of(BpfProgram p, boolean priv) {
+        return new LiveRegs(p.insns(), p.type(), priv);
     }
 
     private boolean isSecondSlot(int i) {
@@ -69,7 +77,7 @@ public final class LiveRegs {
         return Cfg.successors(insns, i, false);
     }
 
-    static int[] useDef(Insn in, BpfProgram.ProgType type) {
+    static int[] useDef(Insn in, BpfProgram.ProgType type, boolean priv) {
         int dst = 1 << in.dst(), src = 1 << in.src();
         int u, d;
         switch (in.cls()) {
@@ -128,7 +136,7 @@ public final class LiveRegs {
                     d = 0;
                 } else if (op == Insn.CALL) {
                     d = CALLER_SAVED;
-                    int args = in.src() == Insn.CALL_HELPER ? helperArgs(in.imm(), type) : 5;
+                    int args = in.src() == Insn.CALL_HELPER ? helperArgs(in.imm(), type, priv) : 5;
                     u = ((1 << (args + 1)) - 1) & ~1;
                 } else {
                     u = in.srcX() ? dst | src : dst;
@@ -159,8 +167,9 @@ public final class LiveRegs {
     }
 
     /** The argument registers helper {@code id} reads in a program of {@code type} (5 if it has no prototype there). */
-    static int helperArgs(int id, BpfProgram.ProgType type) {
+    static int helperArgs(int id, BpfProgram.ProgType type, boolean priv) {
         if (id <= 0 || id >= HELPER_ARGS.length) return 5;
+        if (!priv && HelperProto.ROOT_ONLY.contains(id)) return 5;
         return HELPER_ARGS[id][type == BpfProgram.ProgType.XDP ? 1 : 0];
     }
 

@@ -44,7 +44,7 @@ final class Precision {
 
     /** mark_chain_precision(). */
     void mark(int regno) throws Verifier.Reject {
-        if (regno < 0) return;
+        if (regno < 0 || !v.priv) return;
         VerifierState st = v.cur;
         init(st.curframe);
         RegState r = st.cur().regs[regno];
@@ -55,6 +55,7 @@ final class Precision {
 
     /** bt_set_frame_slot() and mark_chain_precision_batch(): a spilled constant the verifier relied on. */
     void markSlot(int f, int spi) throws Verifier.Reject {
+        if (!v.priv) return;
         init(v.cur.curframe);
         stackMask[f] |= 1L << spi;
         run(v.cur);
@@ -128,7 +129,7 @@ final class Precision {
 
     /** __mark_chain_precision() from {@code starting}, with the registers and slots already set. */
     private void run(VerifierState starting) throws Verifier.Reject {
-        if (empty()) return;
+        if (!v.priv || empty()) return;
         VerifierState st = starting;
         int firstIdx = st.firstInsnIdx, lastIdx = st.insnIdx, subseqIdx = -1;
         boolean skipFirst = true;

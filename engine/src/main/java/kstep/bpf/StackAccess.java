@@ -31,14 +31,24 @@ final class StackAccess {
         Insn insn = v.insns.get(v.insnIdx);
         RegState reg = valueRegno >= 0 ? v.cur.regs()[valueRegno] : null;
         StackSlot s = state.stack.get(spi);
+        if (!v.priv && s.isSpill() && !s.isSpilledScalar() && size != 8) throw v.reject("attempt to corrupt spilled pointer on stack");
+        if (!v.priv) {
+            // sanitize_stack_spill(): a speculative path stops after a store over anything but data
+            boolean sanitize = reg != null && reg.type.isPointer();
+            for (int i = 0; i < size; i++) {
+                byte t = s.types[i];
+                if (t != StackSlot.MISC && t != StackSlot.ZERO) sanitize = true;
+            }
+            if (sanitize) v.nospecResult.set(v.insnIdx);
+        }
         v.markStackScratched(spi);
         int flags = historyFlags(state.frameno, spi);
-        if (reg != null && off % 8 == 0 && reg.type == RegType.SCALAR) {
+        if (reg != null && off % 8 == 0 && reg.type == RegType.SCALAR && v.priv) {
             boolean fits = InsnChecks.width(reg) <= 8 * size;
             if (fits) v.checks.assignScalarIdBeforeMov(reg);
             saveRegisterState(s, reg, size);
             if (!fits) s.spilled.id = 0;
-        } else if (reg == null && off % 8 == 0 && insn.cls() == Insn.ST) {
+        } else if (reg == null && off % 8 == 0 && insn.cls() == Insn.ST && v.priv) {
             RegState tmp = new RegState();
             tmp.markUnknown();
             tmp.markKnown(insn.imm());
@@ -152,6 +162,7 @@ final class StackAccess {
                         byte t = s.types[slotIndex(slot - i)];
                         if (t == StackSlot.SPILL) spillCnt++;
                         else if (t == StackSlot.ZERO) zeroCnt++;
+                        else if (t == StackSlot.INVALID && !v.priv) throw v.reject("invalid read from stack off " + off + "+" + i + " size " + size);
                     }
                     if (spillCnt == size && reg.isConst() && reg.s.varOff.value() == 0) {
                         constZero(regs[dstRegno]);
@@ -166,8 +177,16 @@ final class StackAccess {
             } else if (dstRegno >= 0) {
                 v.checks.assignScalarIdBeforeMov(reg);
                 regs[dstRegno].copyFrom(reg);
+            } else if (!v.priv && reg.type.isPointer()) {
+                throw v.reject("leaking pointer from stack off " + off);
             }
         } else {
+            if (!v.priv) {
+                for (int i = 0; i < size; i++) {
+                    byte t = s.types[slotIndex(slot - i)];
+                    if (t == StackSlot.INVALID) throw v.reject("invalid read from stack off " + off + "+" + i + " size " + size);
+                }
+            }
             if (dstRegno >= 0) markRegStackRead(v, state, off, off + size, dstRegno);
             flags = 0;
         }
@@ -232,13 +251,18 @@ final class StackAccess {
             if (state.allocatedStack() <= slot) throw v.reject("allocated_stack too small");
             StackSlot s = state.stack.get(spi);
             byte t = s.types[slotIndex(slot)];
-            if (t == StackSlot.ZERO || t == StackSlot.INVALID) {
+            if (t == StackSlot.ZERO || (t == StackSlot.INVALID && v.priv)) {
                 if (write) s.types[slotIndex(slot)] = StackSlot.MISC;
-            } else if (s.isSpill()) {
+            } else if (t == StackSlot.MISC) {
+                // readable as it is
+            } else if (s.isSpill() && (v.priv || s.spilled.type == RegType.SCALAR)) {
                 if (write) {
                     s.spilled.markUnknown();
                     for (int j = 0; j < 8; j++) if (s.types[j] != StackSlot.INVALID) s.types[j] = StackSlot.MISC;
                 }
+            } else {
+                if (reg.s.varOff.isConst()) throw v.reject("invalid read from stack R" + regno + " off " + minOff + "+" + (i - minOff) + " size " + size);
+                throw v.reject("invalid read from stack R" + regno + " var_off " + reg.s.varOff.text() + "+" + (i - minOff) + " size " + size);
             }
             v.stackLive.markRead(v.cur, reg.frameno, v.insnIdx, 1L << spi);
         }

@@ -45,6 +45,12 @@ public final class StackSlot {
         return true;
     }
 
+    /** is_stack_all_misc() for a loader that may not read uninitialised stack. */
+    boolean allMiscStrict() {
+        for (byte t : types) if (t != MISC) return false;
+        return true;
+    }
+
     void invalidate() {
         java.util.Arrays.fill(types, INVALID);
         spilled.markNotInit();

@@ -42,6 +42,8 @@ final class StatesEqual {
 
     boolean states(VerifierState old, VerifierState cur) {
         if (old.curframe != cur.curframe) return false;
+        // a speculative path's checkpoint never prunes a real one
+        if (old.speculative && !cur.speculative) return false;
         for (int i = 0; i <= old.curframe; i++) {
             int insn = old.frameInsnIdx(i);
             if (old.frames.get(i).callsite != cur.frames.get(i).callsite) return false;
@@ -94,6 +96,7 @@ final class StatesEqual {
         if (o.type != c.type || o.maybeNull != c.maybeNull) return false;
         switch (o.type) {
             case SCALAR -> {
+                if (v.exploreAluLimits) return sameBits(o, c) && checkScalarIds(o.id, c.id);
                 if (!o.precise) return true;
                 // an old scalar without an id was independent: links in the current one only add constraints
                 if (o.id != 0) {
@@ -135,10 +138,10 @@ final class StatesEqual {
             StackSlot os = old.stack.get(spi);
             if (exact && (i >= curSize || os.types[b] != cur.stack.get(spi).types[b])) return false;
             if (os.types[b] == StackSlot.INVALID) continue;
-            if (os.types[b] == StackSlot.MISC) continue;
+            if (v.priv && os.types[b] == StackSlot.MISC) continue;
             if (i >= curSize) return false;
             StackSlot cs = cur.stack.get(spi);
-            RegState oreg = scalarForStack(os), creg = scalarForStack(cs);
+            RegState oreg = scalarForStack(os, v.priv), creg = scalarForStack(cs, v.priv);
             if (oreg != null && creg != null) {
                 if (!regsafe(oreg, creg)) return false;
                 i += 7;
@@ -154,9 +157,9 @@ final class StatesEqual {
         return true;
     }
 
-    private static RegState scalarForStack(StackSlot s) {
+    private static RegState scalarForStack(StackSlot s, boolean priv) {
         if (s.isSpilledScalar64()) return s.spilled;
-        if (s.allMisc()) {
+        if (priv ? s.allMisc() : s.allMiscStrict()) {
             RegState r = new RegState();
             r.markUnknown();
             return r;

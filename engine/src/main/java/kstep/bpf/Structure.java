@@ -38,6 +38,11 @@ public final class Structure {
     private Structure() { }
 
     public static Result check(BpfProgram p, int logLevel) {
+        return check(p, logLevel, true);
+    }
+
+    /** As {@link #check(BpfProgram, int)}; a loader without CAP_BPF may not call subprograms nor loop back. */
+    public static Result check(BpfProgram p, int logLevel, boolean priv) {
         List<Insn> in = p.insns();
         int n = in.size();
         List<String> log = new ArrayList<>();
@@ -48,6 +53,8 @@ public final class Structure {
             Insn x = in.get(i);
             boolean call = x.code() == (Insn.JMP | Insn.CALL) && x.src() == Insn.PSEUDO_CALL;
             boolean func = x.isLdImm64() && x.src() == Insn.PSEUDO_FUNC;
+            if (!call && !func && !(x.code() == (Insn.JMP | Insn.CALL) && x.src() == Insn.PSEUDO_KFUNC_CALL)) continue;
+            if (!priv) return fail(log, "loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN");
             if (!call && !func) continue;
             int target = i + x.imm() + 1;
             if (target < 0 || target >= n) return fail(log, "call to invalid destination");
@@ -101,6 +108,10 @@ public final class Structure {
                 i++;
             }
         }
+        if (!priv) {
+            String e = backEdge(in);
+            if (e != null) return fail(log, e);
+        }
         // check_cfg(): a depth-first walk from the first instruction, into every called subprogram
         BitSet seen = new BitSet(n);
         java.util.ArrayDeque<Integer> stack = new java.util.ArrayDeque<>();
@@ -125,7 +136,7 @@ public final class Structure {
         }
         if (logLevel >= 2) {
             log.add("Live regs before insn:");
-            log.addAll(LiveRegs.of(new BpfProgram(p.name(), p.type(), printable(p), p.maps())).table());
+            log.addAll(LiveRegs.of(new BpfProgram(p.name(), p.type(), printable(p, priv), p.maps()), priv).table());
         }
         return new Result(log, null, subprogs);
     }
@@ -162,18 +173,83 @@ public final class Structure {
      * (bpf_insn_print with pointers allowed), so the table and the state lines read "r1 = 0xffff8881...".
      */
     static List<Insn> printable(BpfProgram p) {
+        return printable(p, true);
+    }
+
+    /** As {@link #printable(BpfProgram)}; an unprivileged loader's log shows no kernel address (0x0). */
+    static List<Insn> printable(BpfProgram p, boolean priv) {
         List<Insn> out = new ArrayList<>(p.insns());
         for (int i = 0; i + 1 < out.size(); i++) {
             Insn x = out.get(i);
             if (!x.isLdImm64()) continue;
             if ((x.src() == Insn.PSEUDO_MAP_FD || x.src() == Insn.PSEUDO_MAP_VALUE) && x.imm() >= 0 && x.imm() < p.maps().size()) {
-                long a = mapAddress(x.imm()) + (x.src() == Insn.PSEUDO_MAP_VALUE ? 0x80L + (out.get(i + 1).imm() & 0xffffffffL) : 0);
+                long a = !priv ? 0 : mapAddress(x.imm()) + (x.src() == Insn.PSEUDO_MAP_VALUE ? 0x80L + (out.get(i + 1).imm() & 0xffffffffL) : 0);
                 out.set(i, new Insn(x.code(), x.dst(), 0, x.off(), (int) a));
                 out.set(i + 1, new Insn(0, 0, 0, 0, (int) (a >>> 32)));
             }
             i++;
         }
         return out;
+    }
+
+    /**
+     * check_cfg()'s walk as visit_insn() and push_insn() make it (a jump's fall-through edge first, then its
+     * branch), for a loader without CAP_BPF: an edge back to an instruction still being explored is a loop.
+     */
+    private static String backEdge(List<Insn> in) {
+        int n = in.size();
+        int[] state = new int[n];
+        int[] stack = new int[n + 1];
+        int sp = 0;
+        stack[sp++] = 0;
+        state[0] = DISCOVERED;
+        String[] err = new String[1];
+        while (sp > 0) {
+            int t = stack[sp - 1];
+            Insn x = in.get(t);
+            int cls = x.cls();
+            int ret;
+            if (x.isLdImm64() || (cls != Insn.JMP && cls != Insn.JMP32)) {
+                ret = push(state, stack, sp, t, t + (x.isLdImm64() ? 2 : 1), FALLTHROUGH, err);
+            } else if (x.op() == Insn.EXIT) {
+                ret = 0;
+            } else if (x.op() == Insn.CALL) {
+                ret = push(state, stack, sp, t, t + 1, FALLTHROUGH, err);
+            } else if (x.op() == Insn.JA) {
+                ret = push(state, stack, sp, t, t + 1 + (cls == Insn.JMP32 ? x.imm() : x.off()), FALLTHROUGH, err);
+            } else {
+                ret = push(state, stack, sp, t, t + 1, FALLTHROUGH, err);
+                if (ret == 0) ret = push(state, stack, sp, t, t + 1 + x.off(), BRANCH, err);
+            }
+            if (ret < 0) return err[0];
+            if (ret == 1) {
+                sp++;
+            } else {
+                state[t] = EXPLORED;
+                sp--;
+            }
+        }
+        return null;
+    }
+
+    private static final int DISCOVERED = 0x10, EXPLORED = 0x20, FALLTHROUGH = 1, BRANCH = 2;
+
+    /** push_insn(): 1 when {@code w} was pushed (at stack[sp]), 0 when the edge is done, -1 for a loop. */
+    private static int push(int[] state, int[] stack, int sp, int t, int w, int e, String[] err) {
+        if (state[t] >= (DISCOVERED | e)) return 0;
+        if (w < 0 || w >= state.length) return 0;
+        if (state[w] == 0) {
+            state[t] = DISCOVERED | e;
+            state[w] = DISCOVERED;
+            stack[sp] = w;
+            return 1;
+        }
+        if ((state[w] & 0xf0) == DISCOVERED) {
+            err[0] = "back-edge from insn " + t + " to " + w;
+            return -1;
+        }
+        state[t] = DISCOVERED | e;
+        return 0;
     }
 
     private static Result fail(List<String> log, String error) {

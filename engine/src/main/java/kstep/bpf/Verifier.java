@@ -29,8 +29,16 @@ public final class Verifier {
 
     /** A rejection: the message is already in the log. */
     static final class Reject extends Exception {
+        /** An error a speculative path cannot recover from by ending there (-E2BIG, -EFAULT, -ENOMEM). */
+        final boolean fatal;
+
         Reject(String m) {
+            this(m, false);
+        }
+
+        Reject(String m, boolean fatal) {
             super(m, null, false, false);
+            this.fatal = fatal;
         }
     }
 
@@ -82,20 +90,34 @@ public final class Verifier {
     private int pathSerial;
 
     private final boolean record;
+    /**
+     * Whether the loader is privileged (CAP_BPF and CAP_PERFMON, as root): allow_ptr_leaks, allow_uninit_stack,
+     * bpf_capable and bypass_spec_v1/v4 all follow it.
+     */
+    final boolean priv;
+    /** insn_aux_data[].nospec and .nospec_result: where speculative paths stop. */
+    final BitSet nospec = new BitSet(), nospecResult = new BitSet();
+    /** insn_aux_data[].alu_state and .alu_limit, for the unprivileged loader's pointer arithmetic. */
+    final int[] aluState, aluLimit;
+    /** env->explore_alu_limits: pruning compares scalars exactly once pointer arithmetic had a variable offset. */
+    boolean exploreAluLimits;
 
-    private Verifier(BpfProgram p, int logLevel, List<Integer> subprogs, boolean record) {
+    private Verifier(BpfProgram p, int logLevel, List<Integer> subprogs, boolean record, boolean priv) {
         this.record = record;
+        this.priv = priv;
+        this.aluState = new int[p.insns().size()];
+        this.aluLimit = new int[p.insns().size()];
         this.prog = p;
         this.insns = p.insns();
         this.log = new VerifierLog(logLevel);
-        this.live = LiveRegs.of(p);
+        this.live = LiveRegs.of(p, priv);
         this.subprogs = subprogs;
         markPoints();
         this.stackLive = new StackLiveness(insns, subprogs, prunePoints, log);
         this.checks = new InsnChecks(this);
         this.precision = new Precision(this);
         this.auxPtrType = new RegType[insns.size()];
-        this.printed = Structure.printable(p);
+        this.printed = Structure.printable(p, priv);
     }
 
     /** The log's text of instruction {@code i}: "(bf) r2 = r10". */
@@ -111,13 +133,22 @@ public final class Verifier {
 
     /** As {@link #verify(BpfProgram, int)}; without {@code steps} no trace is kept (the command line's way, for big programs). */
     public static Result verify(BpfProgram p, int logLevel, boolean steps) {
+        return verify(p, logLevel, steps, true);
+    }
+
+    /** As {@link #verify(BpfProgram, int, boolean)}, for a privileged loader (root) or not. */
+    public static Result verify(BpfProgram p, int logLevel, boolean steps, boolean privileged) {
         int level = Math.max(1, logLevel);
-        Structure.Result s = Structure.check(p, level);
+        if (!privileged && p.type() != BpfProgram.ProgType.SOCKET_FILTER) {
+            // bpf_prog_load() refuses the type before the verifier runs: -EPERM, and no log at all
+            return new Result(false, "", "", Map.of(), 0, "", List.of(), false);
+        }
+        Structure.Result s = Structure.check(p, level, privileged);
         if (!s.ok()) {
             String text = logLevel == 0 ? "" : String.join("\n", s.log()) + "\n";
             return new Result(false, s.error(), text, Map.of(), 0, Structure.NOTHING_PROCESSED, List.of(), false);
         }
-        Verifier v = new Verifier(p, level, s.subprogs(), steps);
+        Verifier v = new Verifier(p, level, s.subprogs(), steps, privileged);
         for (String line : s.log()) v.log.add(line + "\n");
         String error = null;
         try {
@@ -194,6 +225,7 @@ public final class Verifier {
         initFuncState(f, -1, 0, 0);
         f.regs[1].markPointer(RegType.CTX);
         st.frames.add(f);
+        if (!priv) markAllPrecise(st);
         st.serial = pathSerial++;
         cur = st;
         markAllScratched();
@@ -222,7 +254,7 @@ public final class Verifier {
             insnIdx = idx;
             if (idx >= n) throw reject("invalid insn idx " + idx + " insn_cnt " + n);
             Insn insn = insns.get(idx);
-            if (++insnProcessed > COMPLEXITY_LIMIT_INSNS) throw reject("BPF program is too large. Processed " + insnProcessed + " insn");
+            if (++insnProcessed > COMPLEXITY_LIMIT_INSNS) throw rejectFatal("BPF program is too large. Processed " + insnProcessed + " insn");
             cur.lastInsnIdx = prevInsnIdx;
             cur.insnIdx = idx;
             boolean exit = false;
@@ -230,7 +262,7 @@ public final class Verifier {
                 int before = log.end();
                 if (isStateVisited(idx)) {
                     if (log.on()) {
-                        if (doPrintState) log.add("\nfrom " + prevInsnIdx + " to " + idx + ": safe\n");
+                        if (doPrintState) log.add("\nfrom " + prevInsnIdx + " to " + idx + (cur.speculative ? " (speculative execution)" : "") + ": safe\n");
                         else log.add(idx + ": safe\n");
                     }
                     step(new VerifierStep.Pruned(idx, before, cur.serial, -1));
@@ -240,7 +272,7 @@ public final class Verifier {
             if (!exit) {
                 if (jmpPoints.get(idx)) pushJmpHistory(cur, 0, 0);
                 if (log.level2() && doPrintState) {
-                    log.add("\nfrom " + prevInsnIdx + " to " + idx + ":");
+                    log.add("\nfrom " + prevInsnIdx + " to " + idx + (cur.speculative ? " (speculative execution)" : "") + ":");
                     printVerifierState(cur, cur.curframe, true);
                     doPrintState = false;
                 }
@@ -254,22 +286,42 @@ public final class Verifier {
                 prev = idx;
                 VerifierState before = record && steps.size() < MAX_STEPS ? cur.copy() : null;
                 int logBefore = log.end();
-                stackLive.resetWrites(cur, idx);
-                InsnChecks.Outcome o;
-                try {
-                    o = checks.doCheckInsn(insn, idx);
-                } catch (Reject r) {
-                    step(new VerifierStep.Failed(idx, log.end(), cur.serial, r.getMessage()));
-                    throw r;
+                InsnChecks.Outcome o = null;
+                if (cur.speculative && nospec.get(idx)) {
+                    // a speculation barrier stops this path before the instruction it was unsafe to run
+                    exit = true;
+                } else {
+                    stackLive.resetWrites(cur, idx);
+                    try {
+                        o = checks.doCheckInsn(insn, idx);
+                        if (!priv) markAllPrecise(cur);
+                    } catch (Reject r) {
+                        if (cur.speculative && !r.fatal) {
+                            // error_recoverable_with_nospec(): the path ends here, under a barrier
+                            stackLive.commitWrites();
+                            nospec.set(idx);
+                            aluState[idx] = 0;
+                            step(new VerifierStep.Failed(idx, log.end(), cur.serial, r.getMessage() + " (speculative: the path ends, the program is not refused)"));
+                            exit = true;
+                        } else {
+                            step(new VerifierStep.Failed(idx, log.end(), cur.serial, r.getMessage()));
+                            throw r;
+                        }
+                    }
                 }
+                if (o == null) {
+                    // process_bpf_exit below
+                } else {
                 stackLive.commitWrites();
                 if (before != null) step(new VerifierStep.Simulated(idx, logBefore, cur.serial, before, cur.copy()));
                 if (o.doPrintState()) doPrintState = true;
-                if (!o.exit()) {
+                boolean barrier = cur.speculative && nospecResult.get(idx);
+                if (!o.exit() && !barrier) {
                     cur.insnIdx = o.next();
                     continue;
                 }
                 step(new VerifierStep.Exited(idx, log.end(), cur.serial));
+                }
             }
             // process_bpf_exit
             markAllScratched();
@@ -298,12 +350,32 @@ public final class Verifier {
         return new Reject(msg);
     }
 
+    Reject rejectFatal(String msg) {
+        log.add(msg + "\n");
+        return new Reject(msg, true);
+    }
+
+    /** A loader without CAP_BPF tracks every scalar precisely (bpf_capable false: __mark_reg_unknown() sets precise). */
+    void markAllPrecise(VerifierState st) {
+        for (FuncState f : st.frames) {
+            for (RegState r : f.regs) if (r.type == RegType.SCALAR) r.precise = true;
+            for (StackSlot x : f.stack) if (x.isSpill() && x.spilled.type == RegType.SCALAR) x.spilled.precise = true;
+        }
+    }
+
     /** push_stack(): the other side of a branch, to be explored later from {@code target}. */
     VerifierState pushStack(int target, int prevIdx) throws Reject {
+        return pushStack(target, prevIdx, false);
+    }
+
+    /** push_stack(); a {@code speculative} branch is simulated only as a mispredicted CPU might run it. */
+    VerifierState pushStack(int target, int prevIdx, boolean speculative) throws Reject {
         VerifierState st = cur.copy();
+        st.speculative |= speculative;
+        if (!priv) markAllPrecise(st);
         st.serial = pathSerial++;
         stack.push(new StackElem(st, target, prevIdx, log.end()));
-        if (stack.size() > COMPLEXITY_LIMIT_JMP_SEQ) throw reject("The sequence of " + stack.size() + " jumps is too complex.");
+        if (stack.size() > COMPLEXITY_LIMIT_JMP_SEQ) throw rejectFatal("The sequence of " + stack.size() + " jumps is too complex.");
         if (st.parent != null) st.parent.branches++;
         step(new VerifierStep.Pushed(prevIdx, log.end(), cur.serial, target, st.serial));
         return st;
@@ -432,13 +504,14 @@ public final class Verifier {
             }
         }
         if (maxStatesPerInsn < statesCnt) maxStatesPerInsn = statesCnt;
+        if (!priv && statesCnt > 64) return false;
         if (!addNew) return false;
         totalStates++;
         exploredSize++;
         peakStates = Math.max(peakStates, exploredSize + freeListSize);
         prevJmpsProcessed = jmpsProcessed;
         prevInsnProcessed = insnProcessed;
-        precision.markAllScalarsImprecise(cur);
+        if (priv) precision.markAllScalarsImprecise(cur);
         VerifierState nw = cur.copy();
         nw.insnIdx = idx;
         nw.history = new ArrayList<>();

@@ -23,6 +23,8 @@ public final class VerifierState {
     int lastInsnIdx;
     int branches = 1;
     boolean cleaned;
+    /** A path simulated only as the CPU might run it mispredicted (Spectre v1), for a loader without CAP_PERFMON. */
+    boolean speculative;
     List<HistoryEntry> history = new ArrayList<>();
     /** A number for the exploration tree the app draws (not the kernel's). */
     int serial;
@@ -37,6 +39,7 @@ public final class VerifierState {
         v.lastInsnIdx = lastInsnIdx;
         v.branches = branches;
         v.cleaned = cleaned;
+        v.speculative = speculative;
         v.history = new ArrayList<>(history);
         v.serial = serial;
         return v;

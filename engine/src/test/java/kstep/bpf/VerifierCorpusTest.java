@@ -15,7 +15,9 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * kstep's verifier against Linux 6.18.44's answers for 1,200 programs of tools/bpfverify.py (one case a
  * file under bpf/verifier): the verdict, the error line, the live-regs table, the processed line and the
- * whole log at level 2, with map addresses (which the kernel chooses) blanked on both sides.
+ * whole log at level 2, with map addresses (which the kernel chooses) blanked on both sides; and for 400
+ * more (bpf/verifier-unprivileged) the same loaded by an unprivileged user, whose rules differ (no pointer
+ * leaks, no uninitialised stack, all scalars precise, Spectre v1 paths simulated).
  */
 class VerifierCorpusTest {
     /** A case: the program and the kernel's answer. */
@@ -38,6 +40,7 @@ class VerifierCorpusTest {
             String log = text.split("\n-- log\n", 2)[1];
             return new Case(f.getFileName().toString(), new BpfProgram(f.getFileName().toString(), type, insns, maps), accepted, error,
                 processed.isEmpty() ? "" : "processed " + processed, log);
+
         }
     }
 
@@ -47,9 +50,18 @@ class VerifierCorpusTest {
 
     @TestFactory
     Stream<DynamicTest> verifierAnswersAsLinux() throws Exception {
-        return CaseFiles.in("/bpf/verifier").map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+        return answers("/bpf/verifier", true);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> verifierAnswersAsLinuxForAnUnprivilegedLoader() throws Exception {
+        return answers("/bpf/verifier-unprivileged", false);
+    }
+
+    private static Stream<DynamicTest> answers(String dir, boolean privileged) throws Exception {
+        return CaseFiles.in(dir).map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
             Case c = Case.read(f);
-            Verifier.Result r = Verifier.verify(c.program(), 2);
+            Verifier.Result r = Verifier.verify(c.program(), 2, true, privileged);
             assertEquals(c.accepted(), r.accepted(), "verdict");
             assertEquals(c.error(), r.error(), "error line");
             assertEquals(c.processed(), r.stats(), "processed");

@@ -57,6 +57,7 @@ public final class VerifierView extends BorderPane {
     public record Kernel(boolean accepted, String error, String log) { }
 
     private final CodeArea editor = new CodeArea();
+    private final Label title = new Label();
     private final Label message = new Label();
     private final Label verdict = new Label();
     private final Label kernelVerdict = new Label();
@@ -83,7 +84,7 @@ public final class VerifierView extends BorderPane {
     public VerifierView() {
         setId("verifier-view");
         setPadding(new Insets(6));
-        Label title = new Label("BPF verifier workbench — Linux 6.18, privileged loader");
+        title.setText("BPF verifier workbench — Linux 6.18, privileged loader (root)");
         title.getStyleClass().add("pane-title");
         Button verify = new Button("Verify");
         verify.setId("verifier-verify");
@@ -203,8 +204,14 @@ public final class VerifierView extends BorderPane {
         }
     }
 
+    /** The editor's text. */
+    public String sourceText() {
+        return editor.getText();
+    }
+
     /** Shows a verification of {@code program}; {@code kernel} may be null. The cursor goes to the last step. */
-    public void setResult(List<Insn> program, Verifier.Result r, Kernel kernel) {
+    public void setResult(List<Insn> program, Verifier.Result r, Kernel kernel, boolean privileged) {
+        title.setText("BPF verifier workbench — Linux 6.18, " + (privileged ? "privileged loader (root)" : "unprivileged loader"));
         insns = program;
         steps = r.steps();
         logText = r.log();
@@ -219,7 +226,7 @@ public final class VerifierView extends BorderPane {
             kernelVerdict.setText("kernel: " + (kernel.accepted() ? "accepted" : "rejected — " + kernel.error()) + (same ? "  (the same)" : "  (DIFFERENT)"));
             kernelVerdict.getStyleClass().setAll(same ? "outcome-ok" : "outcome-finding");
         }
-        message.setText("");
+        message.setText(r.log().isEmpty() && !r.accepted() ? "an unprivileged loader may load only socket filters (bpf_prog_load(): -EPERM, no log)" : "");
         clearUnderline();
         for (VerifierStep s : steps) {
             if (s instanceof VerifierStep.Failed f && f.insn() >= 0 && f.insn() < sourceLine.length && sourceLine[f.insn()] >= 0) {
