@@ -328,7 +328,8 @@ public final class VerifierView extends BorderPane {
             } else if (s instanceof VerifierStep.Exited p) {
                 leaf(paths, root, p.path(), "exit at insn " + p.insn(), k);
             } else if (s instanceof VerifierStep.Failed p) {
-                leaf(paths, root, p.path(), "REJECTED at insn " + p.insn() + ": " + p.error(), k);
+                boolean spec = p.error().endsWith("(speculative: the path ends, the program is not refused)");
+                leaf(paths, root, p.path(), (spec ? "speculative path ends at insn " : "REJECTED at insn ") + p.insn() + ": " + p.error(), k);
             }
         }
         tree.setRoot(root);
