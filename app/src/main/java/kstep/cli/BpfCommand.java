@@ -116,17 +116,11 @@ final class BpfCommand implements Callable<Integer> {
         @Option(names = "--show", description = "Open the run in the step view, a window (needs a display).")
         boolean show;
 
-        @Option(names = "--png", paramLabel = "FILE", description = "Render the step view at --step to this PNG (headless).")
-        Path png;
+        @CommandLine.Mixin
+        PngOptions png = new PngOptions();
 
         @Option(names = "--step", paramLabel = "N", defaultValue = "0", description = "The step --png shows (0: before the first instruction).")
         int step;
-
-        @Option(names = "--scale", paramLabel = "S", defaultValue = "1", description = "The PNG's scale: 1, 2 or 3.")
-        double scale;
-
-        @Option(names = "--force", description = "Overwrite the PNG if it exists.")
-        boolean force;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -146,15 +140,14 @@ final class BpfCommand implements Callable<Integer> {
                     for (BpfProgram p : ps) {
                         Vm vm = TestRun.prepare(p, packet, seed);
                         Vm.Result r;
-                        if (trace || show || png != null) {
+                        if (trace || show || png.png != null) {
                             kstep.bpf.StepTrace st = kstep.bpf.StepTrace.record(vm, 1_000_000);
                             if (trace) out.print(st.text());
                             r = st.result();
-                            if (png != null) {
-                                if (Files.exists(png) && !force) throw new IllegalArgumentException(png + " exists; kstep does not overwrite files (use --force)");
-                                if (scale != 1 && scale != 2 && scale != 3) throw new IllegalArgumentException("--scale is 1, 2 or 3");
-                                kstep.app.BpfWindow.png(p, st, step, scale, png);
-                                out.println("wrote " + png);
+                            if (png.png != null) {
+                                png.check();
+                                kstep.app.BpfWindow.png(p, st, step, png.scale, png.png);
+                                out.println("wrote " + png.png);
                             }
                             if (show) kstep.app.BpfWindow.show(p, st);
                         } else {

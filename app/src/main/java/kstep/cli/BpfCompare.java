@@ -2,14 +2,12 @@ package kstep.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -91,18 +89,8 @@ final class BpfCompare implements Callable<Integer> {
     }
 
     static KernelAnswer runKernel(Path probe, BpfProgram p, byte[] packet) throws IOException, InterruptedException {
-        String in = KernelVerifier.probeInput(p);
-        Process pr = new ProcessBuilder(probe.toString(), p.type() == BpfProgram.ProgType.XDP ? "xdp" : "socket_filter", "2", Vm.hex(packet)).start();
-        pr.getOutputStream().write(in.getBytes(StandardCharsets.UTF_8));
-        pr.getOutputStream().close();
-        String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(pr.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!pr.waitFor(60, TimeUnit.SECONDS)) {
-            pr.destroyForcibly();
-            throw new IOException("the probe did not finish");
-        }
-        if (pr.exitValue() != 0) throw new IllegalArgumentException("the probe failed: " + err.strip());
-        return parse(out);
+        return parse(Probes.run(List.of(probe.toString(), p.type() == BpfProgram.ProgType.XDP ? "xdp" : "socket_filter", "2", Vm.hex(packet)),
+            KernelVerifier.probeInput(p)));
     }
 
     @Override

@@ -1,9 +1,7 @@
 package kstep.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import kstep.bpf.BpfMap;
 import kstep.bpf.BpfProgram;
@@ -75,16 +73,7 @@ public final class KernelVerifier {
         }
         cmd.addAll(java.util.List.of(probe.toString(), p.type() == BpfProgram.ProgType.XDP ? "xdp" : "socket_filter", Integer.toString(logLevel),
             Vm.hex(TestRun.DEFAULT_PACKET)));
-        Process pr = new ProcessBuilder(cmd).start();
-        pr.getOutputStream().write(in.getBytes(StandardCharsets.UTF_8));
-        pr.getOutputStream().close();
-        String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(pr.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!pr.waitFor(60, TimeUnit.SECONDS)) {
-            pr.destroyForcibly();
-            throw new IOException("the probe did not finish");
-        }
-        if (pr.exitValue() != 0) throw new IllegalArgumentException("the probe failed: " + err.strip());
+        String out = Probes.run(cmd, in);
         BpfCompare.KernelAnswer k = BpfCompare.parse(out);
         if (!k.accepted() && k.errno() == 1 && privileged) {
             throw new IllegalArgumentException("cannot load BPF programs here (EPERM): that needs root, or CAP_BPF with CAP_PERFMON or CAP_NET_ADMIN");

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,5 +43,20 @@ final class Probes {
             for (Path f : files.toList()) Files.deleteIfExists(f);
         }
         Files.deleteIfExists(bin.getParent());
+    }
+
+    /** Runs a built probe with {@code stdin}, and returns its stdout; an error names what went wrong. */
+    static String run(List<String> command, String stdin) throws IOException, InterruptedException {
+        Process pr = new ProcessBuilder(command).start();
+        pr.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        pr.getOutputStream().close();
+        String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(pr.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!pr.waitFor(60, TimeUnit.SECONDS)) {
+            pr.destroyForcibly();
+            throw new IOException("the probe did not finish");
+        }
+        if (pr.exitValue() != 0) throw new IllegalArgumentException("the probe failed: " + err.strip());
+        return out;
     }
 }

@@ -57,20 +57,14 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--show", description = "Open the verifier workbench on the programs (a directory is a tour; needs a display).")
     boolean show;
 
-    @Option(names = "--png", paramLabel = "FILE", description = "Render the workbench to this PNG (headless), at --program and --step.")
-    java.nio.file.Path png;
+    @CommandLine.Mixin
+    PngOptions png = new PngOptions();
 
     @Option(names = "--program", paramLabel = "N", defaultValue = "1", description = "Which program of a tour --png shows (1 is the first).")
     int program;
 
     @Option(names = "--step", paramLabel = "N", defaultValue = "0", description = "The verifier step --png shows (1 is the first; 0: the last).")
     int step;
-
-    @Option(names = "--scale", paramLabel = "S", defaultValue = "1", description = "The PNG's scale: 1, 2 or 3.")
-    double scale;
-
-    @Option(names = "--force", description = "Overwrite the PNG if it exists.")
-    boolean force;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -87,12 +81,11 @@ final class VerifyCommand implements Callable<Integer> {
                 return new kstep.views.VerifierView.Kernel(false, "could not ask the kernel: " + e.getMessage(), "");
             }
         };
-        if (png != null) {
-            if (java.nio.file.Files.exists(png) && !force) throw new IllegalArgumentException(png + " exists; kstep does not overwrite files (use --force)");
-            if (scale != 1 && scale != 2 && scale != 3) throw new IllegalArgumentException("--scale is 1, 2 or 3");
+        if (png.png != null) {
+            png.check();
             if (program < 1 || program > programs.size()) throw new IllegalArgumentException("--program is 1.." + programs.size());
-            kstep.app.VerifierWindow.png(programs, program - 1, step - 1, t, declared, kernel, !unprivileged, scale, png);
-            spec.commandLine().getOut().println("wrote " + png);
+            kstep.app.VerifierWindow.png(programs, program - 1, step - 1, t, declared, kernel, !unprivileged, png.scale, png.png);
+            spec.commandLine().getOut().println("wrote " + png.png);
         }
         if (show) kstep.app.VerifierWindow.show(programs, t, declared, kernel, !unprivileged);
         return Cli.OK;
@@ -124,7 +117,7 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         BpfProgram.ProgType t = type == null ? null : BpfProgram.ProgType.of(type);
         List<BpfMap> declared = parseMaps(maps);
-        if (show || png != null) return workbench(t, declared);
+        if (show || png.png != null) return workbench(t, declared);
         int code = Cli.OK;
         for (String f : files) {
             List<BpfProgram> ps;

@@ -317,8 +317,8 @@ final class CondJump {
         switch (op) {
             case Insn.JEQ -> {
                 if (jmp32) {
-                    r1.u32min = umax32(r1.u32min, r2.u32min);
-                    r1.u32max = umin32(r1.u32max, r2.u32max);
+                    r1.u32min = Scalar.u32maxOf(r1.u32min, r2.u32min);
+                    r1.u32max = Scalar.u32minOf(r1.u32max, r2.u32max);
                     r1.s32min = Math.max(r1.s32min, r2.s32min);
                     r1.s32max = Math.min(r1.s32max, r2.s32max);
                     r2.u32min = r1.u32min;
@@ -329,8 +329,8 @@ final class CondJump {
                     r1.varOff = withSubreg(r1.varOff, t);
                     r2.varOff = withSubreg(r2.varOff, t);
                 } else {
-                    r1.umin = umax64(r1.umin, r2.umin);
-                    r1.umax = umin64(r1.umax, r2.umax);
+                    r1.umin = Scalar.umaxOf(r1.umin, r2.umin);
+                    r1.umax = Scalar.uminOf(r1.umax, r2.umax);
                     r1.smin = Math.max(r1.smin, r2.smin);
                     r1.smax = Math.min(r1.smax, r2.smax);
                     r2.umin = r1.umin;
@@ -382,33 +382,26 @@ final class CondJump {
                 }
                 if (!(jmp32 ? r2.varOff.subregIsConst() : r2.varOff.isConst())) break;
                 long val = jmp32 ? r2.varOff.value() & 0xffffffffL : r2.varOff.value();
-                r1.smin = Scalar.S64_MIN;
-                r1.smax = Scalar.S64_MAX;
-                r1.umin = 0;
-                r1.umax = Scalar.U64_MAX;
-                r1.s32min = Scalar.S32_MIN;
-                r1.s32max = Scalar.S32_MAX;
-                r1.u32min = 0;
-                r1.u32max = Scalar.U32_MAX;
+                r1.unbound();
                 if (jmp32) r1.varOff = withSubreg(r1.varOff, r1.varOff.subreg().and(Tnum.constant(~val)));
                 else r1.varOff = r1.varOff.and(Tnum.constant(~val));
             }
             case Insn.JLE -> {
                 if (jmp32) {
-                    r1.u32max = umin32(r1.u32max, r2.u32max);
-                    r2.u32min = umax32(r1.u32min, r2.u32min);
+                    r1.u32max = Scalar.u32minOf(r1.u32max, r2.u32max);
+                    r2.u32min = Scalar.u32maxOf(r1.u32min, r2.u32min);
                 } else {
-                    r1.umax = umin64(r1.umax, r2.umax);
-                    r2.umin = umax64(r1.umin, r2.umin);
+                    r1.umax = Scalar.uminOf(r1.umax, r2.umax);
+                    r2.umin = Scalar.umaxOf(r1.umin, r2.umin);
                 }
             }
             case Insn.JLT -> {
                 if (jmp32) {
-                    r1.u32max = umin32(r1.u32max, r2.u32max - 1);
-                    r2.u32min = umax32(r1.u32min + 1, r2.u32min);
+                    r1.u32max = Scalar.u32minOf(r1.u32max, r2.u32max - 1);
+                    r2.u32min = Scalar.u32maxOf(r1.u32min + 1, r2.u32min);
                 } else {
-                    r1.umax = umin64(r1.umax, r2.umax - 1);
-                    r2.umin = umax64(r1.umin + 1, r2.umin);
+                    r1.umax = Scalar.uminOf(r1.umax, r2.umax - 1);
+                    r2.umin = Scalar.umaxOf(r1.umin + 1, r2.umin);
                 }
             }
             case Insn.JSLE -> {
@@ -431,22 +424,6 @@ final class CondJump {
             }
             default -> { }
         }
-    }
-
-    private static int umax32(int a, int b) {
-        return Integer.compareUnsigned(a, b) >= 0 ? a : b;
-    }
-
-    private static int umin32(int a, int b) {
-        return Integer.compareUnsigned(a, b) <= 0 ? a : b;
-    }
-
-    private static long umax64(long a, long b) {
-        return Long.compareUnsigned(a, b) >= 0 ? a : b;
-    }
-
-    private static long umin64(long a, long b) {
-        return Long.compareUnsigned(a, b) <= 0 ? a : b;
     }
 
     // ------------------------------------------------------------------ packet pointers (try_match_pkt_pointers())
@@ -473,47 +450,35 @@ final class CondJump {
         boolean fwd = (dst.type == RegType.PACKET && src.type == RegType.PACKET_END) || (dst.type == RegType.PACKET_META && isInitPkt(src));
         boolean back = (dst.type == RegType.PACKET_END && src.type == RegType.PACKET) || (isInitPkt(dst) && src.type == RegType.PACKET_META);
         if (!fwd && !back) return false;
+        // for each comparison: which side learns the range (and whether it is right-open), which meets data_end
+        boolean taken;
+        boolean open;
         switch (in.op()) {
             case Insn.JGT -> {
-                if (fwd) {
-                    goodPkt(thisBranch, dst, false);
-                    pktEnd(other, in.dst(), true);
-                } else {
-                    goodPkt(other, src, true);
-                    pktEnd(thisBranch, in.src(), false);
-                }
+                taken = !fwd;
+                open = !fwd;
             }
             case Insn.JLT -> {
-                if (fwd) {
-                    goodPkt(other, dst, true);
-                    pktEnd(thisBranch, in.dst(), false);
-                } else {
-                    goodPkt(thisBranch, src, false);
-                    pktEnd(other, in.src(), true);
-                }
+                taken = fwd;
+                open = fwd;
             }
             case Insn.JGE -> {
-                if (fwd) {
-                    goodPkt(thisBranch, dst, true);
-                    pktEnd(other, in.dst(), false);
-                } else {
-                    goodPkt(other, src, false);
-                    pktEnd(thisBranch, in.src(), true);
-                }
+                taken = !fwd;
+                open = fwd;
             }
             case Insn.JLE -> {
-                if (fwd) {
-                    goodPkt(other, dst, false);
-                    pktEnd(thisBranch, in.dst(), true);
-                } else {
-                    goodPkt(thisBranch, src, true);
-                    pktEnd(other, in.src(), false);
-                }
+                taken = fwd;
+                open = !fwd;
             }
             default -> {
                 return false;
             }
         }
+        // "pkt' > pkt_end" and friends: the pointer compared is dst going forward, src going back
+        RegState ptr = fwd ? dst : src;
+        int endReg = fwd ? in.dst() : in.src();
+        goodPkt(taken ? other : thisBranch, ptr, open);
+        pktEnd(taken ? thisBranch : other, endReg, in.op() == Insn.JGT || in.op() == Insn.JLE ? fwd : !fwd);
         return true;
     }
 

@@ -123,14 +123,7 @@ final class InsnChecks {
         if (msg == null) return;
         v.log.add(String.format("verifier bug: REG INVARIANTS VIOLATION (%s): %s u64=[%#x, %#x] s64=[%#x, %#x] u32=[%#x, %#x] s32=[%#x, %#x] var_off=(%#x, %#x)%n",
             ctx, msg, s.umin, s.umax, s.smin, s.smax, s.u32min, s.u32max, s.s32min, s.s32max, s.varOff.value(), s.varOff.mask()));
-        s.smin = Scalar.S64_MIN;
-        s.smax = Scalar.S64_MAX;
-        s.umin = 0;
-        s.umax = Scalar.U64_MAX;
-        s.s32min = Scalar.S32_MIN;
-        s.s32max = Scalar.S32_MAX;
-        s.u32min = 0;
-        s.u32max = Scalar.U32_MAX;
+        s.unbound();
     }
 
     /** save_aux_ptr_type(): one load or store may not see ctx on one path and another pointer on another. */

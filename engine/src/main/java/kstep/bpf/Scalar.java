@@ -40,6 +40,12 @@ public final class Scalar {
         return s;
     }
 
+    /** __mark_reg_unbounded(): no bounds at all, the tnum kept. */
+    void unbound() {
+        unbound64();
+        unbound32();
+    }
+
     private void unbound64() {
         smin = S64_MIN;
         smax = S64_MAX;
@@ -54,19 +60,19 @@ public final class Scalar {
         u32max = U32_MAX;
     }
 
-    private static long umaxOf(long a, long b) {
+    static long umaxOf(long a, long b) {
         return Long.compareUnsigned(a, b) >= 0 ? a : b;
     }
 
-    private static long uminOf(long a, long b) {
+    static long uminOf(long a, long b) {
         return Long.compareUnsigned(a, b) <= 0 ? a : b;
     }
 
-    private static int u32maxOf(int a, int b) {
+    static int u32maxOf(int a, int b) {
         return Integer.compareUnsigned(a, b) >= 0 ? a : b;
     }
 
-    private static int u32minOf(int a, int b) {
+    static int u32minOf(int a, int b) {
         return Integer.compareUnsigned(a, b) <= 0 ? a : b;
     }
 

@@ -150,14 +150,7 @@ final class ScalarCasts {
         int bits = in.imm();
         if (alu64 || !toLe) {
             s.varOff = new Tnum(swap(s.varOff.value(), bits), swap(s.varOff.mask(), bits));
-            s.smin = Scalar.S64_MIN;
-            s.smax = Scalar.S64_MAX;
-            s.umin = 0;
-            s.umax = Scalar.U64_MAX;
-            s.s32min = Scalar.S32_MIN;
-            s.s32max = Scalar.S32_MAX;
-            s.u32min = 0;
-            s.u32max = Scalar.U32_MAX;
+            s.unbound();
         }
         if (bits == 16 || bits == 32) truncate(s, bits / 8);
         else s.sync();

@@ -483,8 +483,6 @@ public final class Verifier {
                     throw new Reject("infinite loop detected at insn " + idx);
                 }
                 if (!force && jmpsProcessed - prevJmpsProcessed < 20 && insnProcessed - prevInsnProcessed < 100) addNew = false;
-            } else if (DEBUG && debugCompare(sl.state, cur)) {
-                throw new IllegalStateException();
             } else if (new StatesEqual(this, false).states(sl.state, cur)) {
                 sl.hit++;
                 if (jmpPoints.get(insnIdx)) pushJmpHistory(cur, 0, 0);
@@ -572,14 +570,6 @@ public final class Verifier {
                 for (int spi = 0; spi < f.stack.size(); spi++) if (!stackLive.slotAlive(st, f.frameno, spi)) f.stack.get(spi).invalidate();
             }
         }
-    }
-
-    static final boolean DEBUG = System.getenv("KSTEP_VDEBUG") != null;
-
-    private boolean debugCompare(VerifierState old, VerifierState c) {
-        boolean eq = new StatesEqual(this, false).states(old, c);
-        System.err.println("at " + insnIdx + " eq=" + eq + "\n old:" + frameText(old.cur(), true) + " cur:" + frameText(c.cur(), true));
-        return false;
     }
 
     static boolean sameCallsites(VerifierState a, VerifierState b) {
