@@ -64,12 +64,37 @@ public final class GalleryView extends VBox {
             File f = fc.showOpenDialog(getScene() == null ? null : getScene().getWindow());
             if (f != null) openFile(f.toPath(), open);
         });
+        Button verifier = new Button("BPF verifier workbench…");
+        verifier.setId("open-verifier");
+        verifier.setTooltip(new javafx.scene.control.Tooltip("Open a BPF program or a tour directory (samples/bpf/verifier-tour) in the verifier workbench"));
+        verifier.setOnAction(e -> {
+            javafx.stage.DirectoryChooser dc = new javafx.stage.DirectoryChooser();
+            File samples = new File("samples/bpf");
+            if (samples.isDirectory()) dc.setInitialDirectory(samples);
+            File d = dc.showDialog(getScene() == null ? null : getScene().getWindow());
+            if (d != null) openVerifier(d.toPath());
+        });
         error.getStyleClass().add("error-text");
         error.setId("gallery-error");
         error.setWrapText(true);
         ScrollPane scroll = new ScrollPane(items);
         scroll.setFitToWidth(true);
-        getChildren().addAll(head, scroll, new HBox(8, file), error);
+        getChildren().addAll(head, scroll, new HBox(8, file, verifier), error);
+    }
+
+    /** Opens the verifier workbench on a program or a tour directory, in its own window; errors are shown here. */
+    public void openVerifier(java.nio.file.Path p) {
+        try {
+            javafx.stage.Stage st = new javafx.stage.Stage();
+            st.setTitle("kstep — verifier workbench — " + p.getFileName());
+            javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+            st.setScene(new javafx.scene.Scene(VerifierWindow.view(VerifierWindow.load(p), null, java.util.List.of(), null, true),
+                Math.min(1600, screen.getWidth()), Math.min(900, screen.getHeight())));
+            st.show();
+            error.setText("");
+        } catch (java.io.IOException | IllegalArgumentException | SourceError e) {
+            error.setText(p + ": " + e.getMessage());
+        }
     }
 
     /** Opens a scenario file; errors are shown here, not thrown. */

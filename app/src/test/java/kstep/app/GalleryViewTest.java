@@ -48,4 +48,14 @@ class GalleryViewTest {
         assertTrue(gallery.errorText().startsWith(bad + ":4:1: error: YAML: "), gallery.errorText());
         assertEquals("title: mine\nmachine:\n  cpus: [1\n", Files.readString(bad));
     }
+
+    @Test
+    void theVerifierTourOpensInItsOwnWindowAndAMissingOneIsReported(FxRobot robot, @TempDir Path dir) {
+        int before = javafx.stage.Window.getWindows().size();
+        robot.interact(() -> gallery.openVerifier(Path.of("../samples/bpf/verifier-tour")));
+        assertEquals("", gallery.errorText());
+        assertEquals(before + 1, javafx.stage.Window.getWindows().size());
+        robot.interact(() -> gallery.openVerifier(dir));
+        assertTrue(gallery.errorText().endsWith("has no .s or .hex programs"), gallery.errorText());
+    }
 }
