@@ -186,7 +186,8 @@ final class CondJump {
     /** reg_not_null(). */
     private static boolean notNull(RegState r) {
         if (r.maybeNull) return false;
-        return r.type == RegType.MAP_VALUE || r.type == RegType.MAP_KEY || r.type == RegType.CONST_PTR_TO_MAP || r.type == RegType.MEM;
+        return r.type == RegType.MAP_VALUE || r.type == RegType.MAP_KEY || r.type == RegType.CONST_PTR_TO_MAP || r.type == RegType.MEM
+            || r.type == RegType.SOCK_COMMON;
     }
 
     /** is_pkt_ptr_branch_taken(). */

@@ -30,11 +30,25 @@ final class CtxAccess {
         if (off % size != 0) return null;
         if (in(off, 48, 67)) return off + size > 68 ? null : RegType.SCALAR;
         if (in(off, 144, 151)) return null;
-        if (off == 168) return null; // sk: a socket pointer kstep does not model; size 8 only, refused otherwise too
+        if (off == 168) return write || size != 8 ? null : RegType.SOCK_COMMON; // sk: a struct bpf_sock_common pointer, or NULL
         if (off == 180 || in(off, 181, 183)) return null;
         if (write) return size == 4 ? RegType.SCALAR : null;
         // narrow reads of a 4-byte field: 1, 2 or 4 bytes
         return size <= 4 && (size & (size - 1)) == 0 ? RegType.SCALAR : null;
+    }
+
+    // struct bpf_sock: bound_dev_if 0, family 4, type 8, protocol 12, mark 16, priority 20, src_ip4 24, src_ip6 28..43,
+    // src_port 44, dst_port 48 (16 bits, then padding), dst_ip4 52, dst_ip6 56..71, state 72, rx_queue_mapping 76; 80 bytes.
+    /** bpf_sock_common_is_valid_access(): what a program may read through the socket a socket filter's skb->sk gives. */
+    static boolean sockCommon(int off, int size, boolean write) {
+        if (write) return false;
+        if (in(off, 8, 23)) return false;
+        if (off < 0 || off >= 80 || off % size != 0) return false;
+        boolean narrow = size <= 4 && (size & (size - 1)) == 0;
+        if (off == 72 || off == 4 || off == 12 || off == 44 || off == 76 || in(off, 24, 27) || in(off, 28, 43) || in(off, 52, 55) || in(off, 56, 71)) return narrow;
+        if (in(off, 48, 49)) return size == 4 || (size <= 2 && (size & (size - 1)) == 0);
+        if (in(off, 50, 51)) return false;
+        return size == 4;
     }
 
     // struct xdp_md: data 0, data_end 4, data_meta 8, ingress_ifindex 12, rx_queue_index 16, egress_ifindex 20; 24 bytes

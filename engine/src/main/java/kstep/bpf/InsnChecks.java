@@ -640,8 +640,15 @@ final class InsnChecks {
             if (t != null && ldsx && t != RegType.SCALAR) t = null;
             if (t == null) throw reject("invalid bpf_context access off=" + off + " size=" + size);
             if (!write && valueRegno >= 0) {
-                if (t == RegType.SCALAR) regs[valueRegno].markUnknown();
-                else regs[valueRegno].markPointer(t);
+                if (t == RegType.SCALAR) {
+                    regs[valueRegno].markUnknown();
+                } else {
+                    regs[valueRegno].markPointer(t);
+                    if (t == RegType.SOCK_COMMON) {
+                        regs[valueRegno].maybeNull = true;
+                        regs[valueRegno].id = ++v.idGen;
+                    }
+                }
             }
         } else if (reg.type == RegType.STACK) {
             checkStackAccessWithinBounds(regno, off, size, write);
@@ -651,6 +658,12 @@ final class InsnChecks {
             if (write && type != BpfProgram.ProgType.XDP) throw reject("cannot write into packet");
             if (write && valueRegno >= 0 && leaks(valueRegno)) throw reject("R" + valueRegno + " leaks addr into packet");
             checkPacketAccess(regno, off, size, false);
+            if (!write && valueRegno >= 0) regs[valueRegno].markUnknown();
+        } else if (reg.type == RegType.SOCK_COMMON && !reg.maybeNull) {
+            // check_sock_access()
+            if (reg.s.smin < 0) throw reject("R" + regno + " min value is negative, either use unsigned index or do a if (index >=0) check.");
+            checkPtrOffReg(reg, regno, false);
+            if (!CtxAccess.sockCommon(off, size, write)) throw reject("R" + regno + " invalid " + reg.typeName() + " access off=" + off + " size=" + size);
             if (!write && valueRegno >= 0) regs[valueRegno].markUnknown();
         } else if (reg.type == RegType.CONST_PTR_TO_MAP && !reg.maybeNull) {
             // check_ptr_to_map_access(): struct bpf_array / bpf_htab through BTF, read-only

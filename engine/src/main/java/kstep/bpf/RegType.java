@@ -12,7 +12,8 @@ public enum RegType {
     PACKET_META("pkt_meta"),
     PACKET("pkt"),
     PACKET_END("pkt_end"),
-    MEM("mem");
+    MEM("mem"),
+    SOCK_COMMON("sock_common");
 
     public final String logName;
 

@@ -79,4 +79,15 @@ class VerifierTest {
         for (String l : log.split("\n")) if (l.startsWith(start)) return l;
         return "";
     }
+
+    @Test
+    void aSocketFiltersSkIsASocketOrNullAndOnlySomeOfItsFieldsAreReadable() {
+        String head = "r1 = *(u64 *)(r1 +168)\n";
+        assertEquals("R1 invalid mem access 'sock_common_or_null'", verify(head + "r0 = *(u32 *)(r1 +4)\nexit").error());
+        Verifier.Result ok = verify(head + "if r1 == 0x0 goto pc+2\nr0 = *(u32 *)(r1 +4)\nexit\nr0 = 0\nexit");
+        assertTrue(ok.accepted(), ok.error());
+        assertTrue(ok.log().contains("; R1=sock_common_or_null(id=1)"), ok.log());
+        assertEquals("R1 invalid sock_common access off=16 size=4", verify(head + "if r1 == 0x0 goto pc+2\nr0 = *(u32 *)(r1 +16)\nexit\nr0 = 0\nexit").error(),
+            "mark and priority are not the socket's to show");
+    }
 }
