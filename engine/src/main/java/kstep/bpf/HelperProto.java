@@ -48,7 +48,16 @@ record HelperProto(int id, Ret ret, List<Arg> args, boolean socketFilter, boolea
         e(118, Ret.INTEGER, true, true),
         e(125, Ret.INTEGER, true, true),
         e(160, Ret.INTEGER, true, true),
-        e(188, Ret.INTEGER, false, true, Arg.CTX));
+        e(188, Ret.INTEGER, false, true, Arg.CTX),
+        e(23, Ret.INTEGER, false, true, Arg.ANYTHING, Arg.ANYTHING),
+        pkt(44, Arg.CTX, Arg.ANYTHING),
+        pkt(54, Arg.CTX, Arg.ANYTHING),
+        pkt(65, Arg.CTX, Arg.ANYTHING));
+
+    /** A helper that moves the packet's data: every packet pointer is invalid after the call. */
+    private static Map.Entry<Integer, HelperProto> pkt(int id, Arg... args) {
+        return Map.entry(id, new HelperProto(id, Ret.INTEGER, List.of(args), false, true, true));
+    }
 
     private static Map.Entry<Integer, HelperProto> e(int id, Ret ret, boolean sk, boolean xdp, Arg... args) {
         return Map.entry(id, new HelperProto(id, ret, List.of(args), sk, xdp, false));
