@@ -47,7 +47,7 @@ final class VerifyCommand implements Callable<Integer> {
         + " uninitialised stack, Spectre v1 paths simulated); --compare then loads as user nobody.")
     boolean unprivileged;
 
-    @Option(names = "--json", description = "One JSON line a program: file, accepted, error, log, live_regs, processed.")
+    @Option(names = "--json", description = "One JSON line a program: file, accepted, error, log, live_regs, processed, stack_live.")
     boolean json;
 
     @Option(names = "--compare", description = "Also load each program into the running kernel (needs Linux, cc and root) and"
@@ -167,6 +167,7 @@ final class VerifyCommand implements Callable<Integer> {
         r.liveRegs().forEach((i, s) -> live.put(Integer.toString(i), s));
         m.put("live_regs", live);
         m.put("processed", r.processed());
+        m.put("stack_live", r.stackLive());
         if (k != null) {
             m.put("kernel_accepted", k.accepted());
             m.put("kernel_error", k.error());

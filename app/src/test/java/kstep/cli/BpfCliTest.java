@@ -95,11 +95,19 @@ class BpfCliTest {
         String[] lines = r.out().split("\n");
         assertEquals(3, lines.length, r.out());
         assertEquals("{\"file\":\"" + ok + "\",\"accepted\":true,\"error\":\"\",\"log\":\"processed 2 insns (limit 1000000) max_states_per_insn 0"
-            + " total_states 0 peak_states 0 mark_read 0\\n\",\"live_regs\":{\"0\":\"..........\",\"1\":\"0.........\"},\"processed\":2}", lines[0]);
+            + " total_states 0 peak_states 0 mark_read 0\\n\",\"live_regs\":{\"0\":\"..........\",\"1\":\"0.........\"},\"processed\":2,\"stack_live\":[]}", lines[0]);
         assertTrue(lines[1].contains("\"accepted\":false,\"error\":\"invalid write to stack R0 off=8 size=8\""), lines[1]);
-        assertTrue(lines[1].endsWith("\"processed\":3}"), lines[1]);
+        assertTrue(lines[1].endsWith("\"processed\":3,\"stack_live\":[]}"), lines[1]);
         assertTrue(lines[2].startsWith("{\"file\":\"" + garbage + "\",\"input_error\":\"" + garbage + ":2:1:"), lines[2]);
         assertEquals(Cli.BAD_INPUT, r.code());
+    }
+
+    @Test
+    void verifyJsonListsTheStackLivenessLinesInTheKernelsOrder(@TempDir Path dir) throws Exception {
+        Path s = dir.resolve("p.s");
+        Files.writeString(s, "r0 = 0\nr2 = r10\nr2 += -8\n*(u64 *)(r2 +0) = r0\nr3 = *(u32 *)(r1 +0)\nif r3 > 0x5 goto pc+2\nr0 = 1\nexit\nr0 = r3\nexit\n");
+        String line = kstep("bpf", "verify", "--json", "--log-level", "1", s.toString()).out();
+        assertTrue(line.endsWith("\"stack_live\":[\"(0) frame 0 insn 3 +written -8 \",\"(0) frame 0 insn 0 +written -8 \"]}\n"), line);
     }
 
     @Test
@@ -138,7 +146,7 @@ class BpfCliTest {
         assertTrue(v.out().contains("from 1 to 2 (speculative execution): R1=Pscalar() R10=fp0\n"), v.out());
         Path xdp = dir.resolve("x.s");
         Files.writeString(xdp, "// type xdp\nr0 = 2\nexit\n");
-        assertEquals("{\"file\":\"" + xdp + "\",\"accepted\":false,\"error\":\"\",\"log\":\"\",\"live_regs\":{},\"processed\":0}\n",
+        assertEquals("{\"file\":\"" + xdp + "\",\"accepted\":false,\"error\":\"\",\"log\":\"\",\"live_regs\":{},\"processed\":0,\"stack_live\":[]}\n",
             kstep("bpf", "verify", "--json", "--unprivileged", xdp.toString()).out(), "bpf_prog_load() refuses XDP for !root before any log");
     }
 }

@@ -71,6 +71,8 @@ final class StackLiveness {
     private final int[] postorder;
     private final int[] postorderStart;
     private Instance cur;
+    /** Every "+live/+written" line, at any log level: what `kstep bpf verify --json` calls stack_live. */
+    final List<String> lines = new ArrayList<>();
     private final long[] writeAcc = new long[8];
     private int writeInsn;
 
@@ -234,7 +236,8 @@ final class StackLiveness {
         StringBuilder b = new StringBuilder(in.chain() + " frame " + frame + " insn " + insn + " ");
         if (ones != 0) b.append('+').append(pfx).append(' ').append(fmtMask(ones)).append(' ');
         if (zeros != 0) b.append('-').append(pfx).append(' ').append(fmtMask(zeros));
-        log.add(b.append('\n').toString());
+        lines.add(b.toString());
+        if (log.level2()) log.add(b.append('\n').toString());
     }
 
     private boolean updateInsn(Instance in, int frame, int insn) {
@@ -253,7 +256,7 @@ final class StackLiveness {
         acc |= m.mustWrite;
         long before = (after & ~m.mustWrite) | m.mayRead;
         boolean changed = before != m.liveBefore || acc != m.mustWriteAcc;
-        if (log.level2() && (m.mayRead != 0 || m.mustWrite != 0 || insn == in.start || prunePoints.get(insn))) {
+        if (m.mayRead != 0 || m.mustWrite != 0 || insn == in.start || prunePoints.get(insn)) {
             logChange(in, "live", frame, insn, m.liveBefore, before);
             logChange(in, "written", frame, insn, m.mustWriteAcc, acc);
         }
