@@ -133,7 +133,7 @@ public final class VerifierWindow {
 
     /** Renders program {@code index} at verifier step {@code step} (-1: the last) headless, through a temporary file. */
     public static void png(List<Program> programs, int index, int step, BpfProgram.ProgType type, List<BpfMap> maps,
-                           Function<BpfProgram, VerifierView.Kernel> kernel, boolean privileged, double scale, Path png) throws IOException {
+                           Function<BpfProgram, VerifierView.Kernel> kernel, boolean privileged, boolean livenessTab, double scale, Path png) throws IOException {
         Fx.startHeadless();
         BufferedImage img = Fx.call(() -> {
             BorderPane root = view(programs, type, maps, kernel, privileged);
@@ -145,6 +145,7 @@ public final class VerifierWindow {
             root.applyCss();
             root.layout();
             v.show(step < 0 ? v.steps() - 1 : step);
+            if (livenessTab) ((javafx.scene.control.TabPane) root.lookup("#verifier-tabs")).getSelectionModel().select(1);
             root.applyCss();
             root.layout();
             SnapshotParameters sp = new SnapshotParameters();

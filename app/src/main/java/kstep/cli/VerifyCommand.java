@@ -60,6 +60,9 @@ final class VerifyCommand implements Callable<Integer> {
     @CommandLine.Mixin
     PngOptions png = new PngOptions();
 
+    @Option(names = "--view", paramLabel = "TAB", defaultValue = "states", description = "The middle pane --png shows: states (the default) or liveness.")
+    String view;
+
     @Option(names = "--program", paramLabel = "N", defaultValue = "1", description = "Which program of a tour --png shows (1 is the first).")
     int program;
 
@@ -84,7 +87,8 @@ final class VerifyCommand implements Callable<Integer> {
         if (png.png != null) {
             png.check();
             if (program < 1 || program > programs.size()) throw new IllegalArgumentException("--program is 1.." + programs.size());
-            kstep.app.VerifierWindow.png(programs, program - 1, step - 1, t, declared, kernel, !unprivileged, png.scale, png.png);
+            if (!view.equals("states") && !view.equals("liveness")) throw new IllegalArgumentException("--view is states or liveness");
+            kstep.app.VerifierWindow.png(programs, program - 1, step - 1, t, declared, kernel, !unprivileged, view.equals("liveness"), png.scale, png.png);
             spec.commandLine().getOut().println("wrote " + png.png);
         }
         if (show) kstep.app.VerifierWindow.show(programs, t, declared, kernel, !unprivileged);

@@ -76,4 +76,23 @@ class VerifierViewTest {
         assertTrue(view.messageText().contains(":2:1:"), view.messageText());
         assertEquals("not a program", robot.lookup("#verifier-verdict").queryLabeled().getText());
     }
+
+    @Test
+    void theLivenessTableShowsWhichSlotsAreLiveAndWhichTheCallWrites(FxRobot robot) throws Exception {
+        robot.interact(() -> {
+            try {
+                BorderPane other = VerifierWindow.view(VerifierWindow.load(Path.of("../samples/bpf/subprograms/1-pointer-into-the-callers-stack.s")), null,
+                    List.of(), null, true);
+                root.setCenter(other);
+                view = (VerifierView) other.getCenter();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        kstep.views.LivenessTableView t = view.livenessTable();
+        assertTrue(t.row(1).contains("fp-8 ·□"), "insn 1 writes fp-8, which is not live before it: " + t.row(1));
+        assertTrue(t.row(4).contains("fp-16 ·□"), "the call writes fp-16 through the pointer: " + t.row(4));
+        assertTrue(t.row(5).contains("fp-16 ■") && t.row(5).contains("fp-8 ■"), t.row(5).toString());
+        assertTrue(t.row(4).contains("r1 ■□") || t.row(4).contains("r1 ■"), "the call reads r1 (and clobbers it): " + t.row(4));
+    }
 }

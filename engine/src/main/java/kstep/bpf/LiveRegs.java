@@ -238,6 +238,11 @@ public final class LiveRegs {
         return b.toString();
     }
 
+    /** The registers instruction {@code i} writes, as a bit mask. */
+    public int defs(int i) {
+        return def[i];
+    }
+
     /** The live registers before instruction {@code i} as a bit mask (bit r for register r). */
     public int bits(int i) {
         return liveBefore[i];

@@ -13,7 +13,7 @@ import java.util.Map;
  * must_write_acc the same way with intersections; at log level 2 every change is a line
  * "(0) frame 0 insn 3 +written -8" and each solve ends "(0) live stack update done in N iterations".
  */
-final class StackLiveness {
+public final class StackLiveness {
     /** per_frame_masks. */
     static final class Masks {
         long mayRead, mustWrite, mustWriteAcc, liveBefore;
@@ -335,5 +335,28 @@ final class StackLiveness {
         if (insn < in.start || insn >= in.end) return false;
         Masks m = in.get(frameno, insn);
         return m != null && (m.liveBefore & (1L << spi)) != 0;
+    }
+
+    /** One call chain's result, for the liveness table: per frame and instruction, the slots live before it and those it writes. */
+    public record Chain(String name, int start, int end, long[][] liveBefore, long[][] mustWrite) { }
+
+    /** Every call chain the verification went through, in the order of their call chains' names. */
+    List<Chain> chains() {
+        List<Chain> out = new ArrayList<>();
+        List<Instance> all = new ArrayList<>(instances.values());
+        all.sort(java.util.Comparator.comparing(Instance::chain));
+        for (Instance in : all) {
+            int n = in.end - in.start;
+            long[][] live = new long[in.frames.length][n], write = new long[in.frames.length][n];
+            for (int f = 0; f < in.frames.length; f++) {
+                if (in.frames[f] == null) continue;
+                for (int i = 0; i < n; i++) {
+                    live[f][i] = in.frames[f][i].liveBefore;
+                    write[f][i] = in.frames[f][i].mustWrite;
+                }
+            }
+            out.add(new Chain(in.chain(), in.start, in.end, live, write));
+        }
+        return out;
     }
 }

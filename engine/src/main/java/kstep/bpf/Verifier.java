@@ -25,7 +25,7 @@ public final class Verifier {
 
     /** What verification answers. {@code error} is the log's last line before the statistics, "" when accepted. */
     public record Result(boolean accepted, String error, String log, Map<Integer, String> liveRegs, int processed, String stats,
-                         List<VerifierStep> steps, boolean stepsCut, List<String> stackLive) { }
+                         List<VerifierStep> steps, boolean stepsCut, List<String> stackLive, List<StackLiveness.Chain> chains) { }
 
     /** A rejection: the message is already in the log. */
     static final class Reject extends Exception {
@@ -141,12 +141,12 @@ public final class Verifier {
         int level = Math.max(1, logLevel);
         if (!privileged && p.type() != BpfProgram.ProgType.SOCKET_FILTER) {
             // bpf_prog_load() refuses the type before the verifier runs: -EPERM, and no log at all
-            return new Result(false, "", "", Map.of(), 0, "", List.of(), false, List.of());
+            return new Result(false, "", "", Map.of(), 0, "", List.of(), false, List.of(), List.of());
         }
         Structure.Result s = Structure.check(p, level, privileged);
         if (!s.ok()) {
             String text = logLevel == 0 ? "" : String.join("\n", s.log()) + "\n";
-            return new Result(false, s.error(), text, Map.of(), 0, Structure.NOTHING_PROCESSED, List.of(), false, List.of());
+            return new Result(false, s.error(), text, Map.of(), 0, Structure.NOTHING_PROCESSED, List.of(), false, List.of(), List.of());
         }
         Verifier v = new Verifier(p, level, s.subprogs(), steps, privileged);
         for (String line : s.log()) v.log.add(line + "\n");
@@ -167,7 +167,7 @@ public final class Verifier {
             if (p.insns().get(i).isLdImm64()) i++;
         }
         return new Result(error == null, error == null ? "" : error, logLevel == 0 ? "" : text, liveRegs, v.insnProcessed, stats,
-            List.copyOf(v.steps), v.stepsCut, List.copyOf(v.stackLive.lines));
+            List.copyOf(v.steps), v.stepsCut, List.copyOf(v.stackLive.lines), v.stackLive.chains());
     }
 
     private static String lastLine(String log) {

@@ -58,6 +58,7 @@ public final class VerifierView extends BorderPane {
 
     private final CodeArea editor = new CodeArea();
     private final Label title = new Label();
+    private final LivenessTableView liveness = new LivenessTableView();
     private final Label message = new Label();
     private final Label verdict = new Label();
     private final Label kernelVerdict = new Label();
@@ -123,8 +124,14 @@ public final class VerifierView extends BorderPane {
         table.getStyleClass().add("event-list");
         ScrollPane tbl = new ScrollPane(table);
         tbl.setFitToWidth(true);
-        VBox middle = new VBox(4, pane("instructions, as last simulated up to this step (red: changed, blue: read)"), tbl);
+        VBox states = new VBox(4, pane("instructions, as last simulated up to this step (red: changed, blue: read)"), tbl);
         VBox.setVgrow(tbl, Priority.ALWAYS);
+        javafx.scene.control.Tab statesTab = new javafx.scene.control.Tab("states", states);
+        javafx.scene.control.Tab liveTab = new javafx.scene.control.Tab("liveness", liveness);
+        statesTab.setClosable(false);
+        liveTab.setClosable(false);
+        javafx.scene.control.TabPane middle = new javafx.scene.control.TabPane(statesTab, liveTab);
+        middle.setId("verifier-tabs");
 
         tree.setId("verifier-tree");
         tree.getStyleClass().add("event-list");
@@ -236,6 +243,8 @@ public final class VerifierView extends BorderPane {
         }
         buildTable();
         buildTree();
+        liveness.set(program, r.liveRegs(), kstep.bpf.LiveRegs.of(new kstep.bpf.BpfProgram("p", kstep.bpf.BpfProgram.ProgType.SOCKET_FILTER, program)),
+            r.chains());
         lineStarts.clear();
         List<String> lines = new ArrayList<>();
         int pos = 0;
@@ -353,6 +362,11 @@ public final class VerifierView extends BorderPane {
     /** The selected line of kstep's log. */
     public String selectedLogLine() {
         return log.getSelectionModel().getSelectedItem();
+    }
+
+    /** The liveness tab's table. */
+    public LivenessTableView livenessTable() {
+        return liveness;
     }
 
     /** The exploration tree's lines, depth-first, indented two spaces a level. */
