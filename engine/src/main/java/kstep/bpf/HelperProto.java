@@ -50,6 +50,8 @@ record HelperProto(int id, Ret ret, List<Arg> args, boolean socketFilter, boolea
         e(160, Ret.INTEGER, true, true),
         e(188, Ret.INTEGER, false, true, Arg.CTX),
         e(23, Ret.INTEGER, false, true, Arg.ANYTHING, Arg.ANYTHING),
+        e(189, Ret.INTEGER, false, true, Arg.CTX, Arg.ANYTHING, Arg.UNINIT_MEM, Arg.CONST_SIZE),
+        e(190, Ret.INTEGER, false, true, Arg.CTX, Arg.ANYTHING, Arg.MEM, Arg.CONST_SIZE),
         pkt(44, Arg.CTX, Arg.ANYTHING),
         pkt(54, Arg.CTX, Arg.ANYTHING),
         pkt(65, Arg.CTX, Arg.ANYTHING));

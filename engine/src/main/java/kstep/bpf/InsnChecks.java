@@ -744,6 +744,8 @@ final class InsnChecks {
             throw reject("invalid variable-offset" + extra + " stack R" + regno + " var_off=" + reg.s.varOff.text() + " off=" + off + " size=" + size);
         }
         f.grow((int) -minOff);
+        // the subprogram's stack_depth: the most any of its frames ever allocated
+        v.stackDepth[f.subprogno] = java.lang.Math.max(v.stackDepth[f.subprogno], f.allocatedStack());
     }
 
     /** __check_mem_access() for a packet, a map value or a key. */

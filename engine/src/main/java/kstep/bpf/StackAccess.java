@@ -113,6 +113,10 @@ final class StackAccess {
                 zeroUsed = true;
                 continue;
             }
+            // the spill is gone as a whole: its other bytes become plain data too
+            if (s.spilled.type != RegType.NOT_INIT || t == StackSlot.SPILL) {
+                for (int j = 0; j < 8; j++) if (s.types[j] == StackSlot.SPILL) s.types[j] = StackSlot.MISC;
+            }
             s.spilled.type = RegType.NOT_INIT;
             byte nt = StackSlot.MISC;
             if (writingZero && t == StackSlot.ZERO) {

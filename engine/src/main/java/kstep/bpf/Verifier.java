@@ -99,6 +99,8 @@ public final class Verifier {
     final BitSet nospec = new BitSet(), nospecResult = new BitSet();
     /** insn_aux_data[].alu_state and .alu_limit, for the unprivileged loader's pointer arithmetic. */
     final int[] aluState, aluLimit;
+    /** subprog_info[].stack_depth. */
+    final int[] stackDepth;
     /** env->explore_alu_limits: pruning compares scalars exactly once pointer arithmetic had a variable offset. */
     boolean exploreAluLimits;
 
@@ -107,6 +109,7 @@ public final class Verifier {
         this.priv = priv;
         this.aluState = new int[p.insns().size()];
         this.aluLimit = new int[p.insns().size()];
+        this.stackDepth = new int[subprogs.size()];
         this.prog = p;
         this.insns = p.insns();
         this.log = new VerifierLog(logLevel);
@@ -153,6 +156,7 @@ public final class Verifier {
         String error = null;
         try {
             v.doCheckMain();
+            v.checkMaxStackDepth();
         } catch (Reject r) {
             error = r.getMessage();
         }
@@ -174,6 +178,48 @@ public final class Verifier {
         String[] lines = log.split("\n");
         for (int i = lines.length - 1; i >= 0; i--) if (!lines[i].isEmpty()) return lines[i];
         return "";
+    }
+
+    /**
+     * check_max_stack_depth_subprog() from the main program: along every chain of calls the frames' stacks
+     * (each rounded up to 16 bytes, as for a JITed program) must fit in 512 bytes together.
+     */
+    private void checkMaxStackDepth() throws Reject {
+        int[] retInsn = new int[MAX_CALL_FRAMES], retProg = new int[MAX_CALL_FRAMES];
+        int idx = 0, frame = 0, depth = 0, i = subprogs.get(0);
+        depth += roundUp16(stackDepth[0]);
+        if (depth > MAX_BPF_STACK) throw reject("combined stack size of 1 calls is " + depth + ". Too large");
+        for (;;) {
+            int end = idx + 1 < subprogs.size() ? subprogs.get(idx + 1) : insns.size();
+            boolean called = false;
+            for (; i < end; i++) {
+                Insn x = insns.get(i);
+                boolean call = x.code() == (Insn.JMP | Insn.CALL) && x.src() == Insn.PSEUDO_CALL;
+                boolean func = x.isLdImm64() && x.src() == Insn.PSEUDO_FUNC;
+                if (!call && !func) continue;
+                retInsn[frame] = i + 1;
+                retProg[frame] = idx;
+                int next = i + x.imm() + 1;
+                idx = subprogs.indexOf(next);
+                i = next;
+                frame++;
+                if (frame >= MAX_CALL_FRAMES) throw rejectFatal("the call stack of " + frame + " frames is too deep !");
+                depth += roundUp16(stackDepth[idx]);
+                if (depth > MAX_BPF_STACK) throw reject("combined stack size of " + (frame + 1) + " calls is " + depth + ". Too large");
+                called = true;
+                break;
+            }
+            if (called) continue;
+            if (frame == 0) return;
+            depth -= roundUp16(stackDepth[idx]);
+            frame--;
+            i = retInsn[frame];
+            idx = retProg[frame];
+        }
+    }
+
+    private static int roundUp16(int v) {
+        return (v + 15) / 16 * 16;
     }
 
     String stats() {

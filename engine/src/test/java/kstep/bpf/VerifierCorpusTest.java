@@ -53,6 +53,12 @@ class VerifierCorpusTest {
         return answers("/bpf/verifier", true);
     }
 
+    /** 360 programs of tools/bpfsubprog.py: bpf-to-bpf calls, frames, pointers into callers' stacks, stack liveness per call chain. */
+    @TestFactory
+    Stream<DynamicTest> verifierAnswersAsLinuxForSubprograms() throws Exception {
+        return answers("/bpf/subprog", true);
+    }
+
     @TestFactory
     Stream<DynamicTest> verifierAnswersAsLinuxForAnUnprivilegedLoader() throws Exception {
         return answers("/bpf/verifier-unprivileged", false);
