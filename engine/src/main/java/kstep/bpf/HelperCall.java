@@ -27,9 +27,6 @@ final class HelperCall {
             for (int i = 0; i < meta.raw.accessSize; i++) c.checkMemAccess(meta.raw.regno, i, 1, true, -1, false);
         }
         RegState[] regs = v.cur.regs();
-        if (funcId == 12) {
-            // bpf_tail_call(): the callee may not return, so a path ends here or goes on after a failed call
-        }
         for (int i = 0; i <= 5; i++) {
             regs[i].markNotInit();
             c.checkRegArg(i, InsnChecks.Op.DST_NO_MARK);

@@ -49,7 +49,6 @@ public final class Verifier {
     static final class Checkpoint {
         final VerifierState state;
         int hit, miss;
-        boolean inFreeList;
 
         Checkpoint(VerifierState s) {
             state = s;
@@ -63,7 +62,6 @@ public final class Verifier {
     final List<Integer> subprogs;
     final BitSet prunePoints = new BitSet();
     final BitSet jmpPoints = new BitSet();
-    final BitSet forceCheckpoints = new BitSet();
     final StackLiveness stackLive;
     final InsnChecks checks;
     final Precision precision;
@@ -508,7 +506,8 @@ public final class Verifier {
 
     // ------------------------------------------------------------------ pruning (is_state_visited())
     private boolean isStateVisited(int idx) throws Reject {
-        boolean force = forceCheckpoints.get(idx) || cur.history.size() > 40;
+        // is_force_checkpoint() is for callbacks and may_goto, which kstep does not model: only a long history forces one
+        boolean force = cur.history.size() > 40;
         boolean addNew = force;
         if (jmpsProcessed - prevJmpsProcessed >= 2 && insnProcessed - prevInsnProcessed >= 8) addNew = true;
         // explored_state(): one list per (insn ^ callsite) % len, shared by the instructions that collide
@@ -536,12 +535,10 @@ public final class Verifier {
                 return true;
             }
             if (addNew) sl.miss++;
-            int nn = forceCheckpoints.get(idx) && sl.state.branches > 0 ? 64 : 3;
-            if (sl.miss > sl.hit * nn + nn) {
+            if (sl.miss > sl.hit * 3 + 3) {
                 head.remove(sl);
                 exploredSize--;
                 if (sl.state.branches > 0) {
-                    sl.inFreeList = true;
                     freeListSize++;
                     freeList.add(sl);
                 }
