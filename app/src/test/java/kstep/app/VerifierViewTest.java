@@ -53,7 +53,7 @@ class VerifierViewTest {
         tourStep(robot, 4);
         assertTrue(robot.lookup("#verifier-verdict").queryLabeled().getText().startsWith("kstep: accepted"));
         assertEquals(List.of("path 0 — from insn 0", "  path 1 — branch to insn 12, pushed at insn 8", "    explored from step 23",
-            "    pruned at insn 12: a state already proven safe covers it", "  exit at insn 21"), view.treeLines());
+            "    pruned at insn 12: path 0's checkpoint there covers it", "  exit at insn 21"), view.treeLines());
         robot.interact(() -> view.show(0));
         assertEquals("not reached yet", view.stateText(13));
         int line = 0;

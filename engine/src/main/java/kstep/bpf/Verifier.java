@@ -86,6 +86,8 @@ public final class Verifier {
     /** env->cur_hist_ent: the history entry of the instruction being simulated, if it has one. */
     int curHist = -1;
     private int pathSerial;
+    /** The path whose checkpoint covered the state just pruned. */
+    private int prunedBy;
 
     private final boolean record;
     /**
@@ -309,7 +311,7 @@ public final class Verifier {
                         if (doPrintState) log.add("\nfrom " + prevInsnIdx + " to " + idx + (cur.speculative ? " (speculative execution)" : "") + ": safe\n");
                         else log.add(idx + ": safe\n");
                     }
-                    step(new VerifierStep.Pruned(idx, before, cur.serial, -1));
+                    step(new VerifierStep.Pruned(idx, before, cur.serial, prunedBy));
                     exit = true;
                 }
             }
@@ -530,6 +532,7 @@ public final class Verifier {
                 if (!force && jmpsProcessed - prevJmpsProcessed < 20 && insnProcessed - prevInsnProcessed < 100) addNew = false;
             } else if (new StatesEqual(this, false).states(sl.state, cur)) {
                 sl.hit++;
+                prunedBy = sl.state.serial;
                 if (jmpPoints.get(insnIdx)) pushJmpHistory(cur, 0, 0);
                 precision.propagate(sl.state, cur);
                 return true;

@@ -17,6 +17,7 @@ public sealed interface VerifierStep {
 
     record Popped(int insn, int logPos, int path, int from) implements VerifierStep { }
 
+    /** {@code checkpoint}: the path whose checkpoint at {@code insn} covered this state. */
     record Pruned(int insn, int logPos, int path, int checkpoint) implements VerifierStep { }
 
     record Exited(int insn, int logPos, int path) implements VerifierStep { }

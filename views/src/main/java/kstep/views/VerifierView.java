@@ -333,7 +333,7 @@ public final class VerifierView extends BorderPane {
                     treeSteps.put(leaf, k);
                 }
             } else if (s instanceof VerifierStep.Pruned p) {
-                leaf(paths, root, p.path(), "pruned at insn " + p.insn() + ": a state already proven safe covers it", k);
+                leaf(paths, root, p.path(), "pruned at insn " + p.insn() + ": path " + p.checkpoint() + "'s checkpoint there covers it", k);
             } else if (s instanceof VerifierStep.Exited p) {
                 leaf(paths, root, p.path(), "exit at insn " + p.insn(), k);
             } else if (s instanceof VerifierStep.Failed p) {
