@@ -537,11 +537,13 @@ public final class VerifierView extends BorderPane {
                 flow.getChildren().add(text("R" + r + "=" + x + "  ", Color.web("#0550ae"), a.precise(fa, r)));
             }
         }
-        if (fa == fb) {
-            Map<String, String> sa = a.stack(fa), sb = b.stack(fb);
+        // stack slots changed in any frame both states have (a callee may write its caller's stack through a pointer)
+        for (int f = 0; f <= Math.min(fa, fb); f++) {
+            Map<String, String> sa = a.stack(f), sb = b.stack(f);
+            String where = f == fb ? "" : "frame" + f + " ";
             for (Map.Entry<String, String> e : sb.entrySet()) {
                 String old = sa.get(e.getKey());
-                if (!e.getValue().equals(old)) flow.getChildren().add(text(e.getKey() + ": " + (old == null ? "????????" : old) + " -> " + e.getValue() + "  ",
+                if (!e.getValue().equals(old)) flow.getChildren().add(text(where + e.getKey() + ": " + (old == null ? "????????" : old) + " -> " + e.getValue() + "  ",
                     Color.web("#cf222e"), false));
             }
         }
