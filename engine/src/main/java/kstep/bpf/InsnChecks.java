@@ -709,9 +709,9 @@ final class InsnChecks {
         if (!t.isAligned(size)) throw reject("misaligned " + desc + "access off " + offText(reg.s.varOff) + "+" + reg.off + "+" + off + " size " + size);
     }
 
-    /** The variable offset as the alignment messages print it: the value when known, else the tnum. */
+    /** The variable offset as the alignment messages print it: the value when known (decimal up to 0xffff, else hex), else the tnum. */
     private static String offText(Tnum t) {
-        return t.isConst() ? Long.toString(t.value()) : t.text();
+        return t.isConst() ? Scalar.unum(t.value()) : t.text();
     }
 
     /** __check_ptr_off_reg(). */
