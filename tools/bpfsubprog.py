@@ -69,80 +69,42 @@ another one in KSTEP_BPF_PROBE):
 
 Existing NNNN.case files in OUTDIR are deleted first.  Only the Python 3 standard library is used.
 """
-import collections
-import os
 import random
 import re
-import struct
-import subprocess
-import sys
 
-PROBE = os.environ.get('KSTEP_BPF_PROBE', '/tmp/kstep-bpf-probe')
-PACKET = bytes(range(64)).hex()
+# the encoding, the instruction helpers, the probe and the command line are tools/bpfverify.py's
+from bpfverify import (ALU, ALU64, JMP, LD, LDX, STX, M_ATOMIC, M_IMM, A_ADD, A_FETCH,
+                       PSEUDO_CALL, COND, H_LOOKUP, H_UPDATE, H_KTIME, H_PRANDOM, H_CPU,
+                       H_SKB_LOAD_BYTES, ARRAY, HASH, U64, SK_SCALAR_FIELDS, Asm, Emit, enc)
+import bpfverify
+
 MAX_LOG_LINES = 600
 MIN_SLOTS, MAX_SLOTS = 6, 60
 P_XDP = 0.30            # share of xdp programs
 P_BAD = 0.45            # share of programs with a mistake feature
 MAX_SUBS = 3            # subprograms in a program (the call-chain features excepted)
 
-# ---------------------------------------------------------------------------
-# Instruction encoding
-# ---------------------------------------------------------------------------
-
-LD, LDX, ST, STX, ALU, JMP, JMP32, ALU64 = 0, 1, 2, 3, 4, 5, 6, 7
-SZ = {4: 0x00, 2: 0x08, 1: 0x10, 8: 0x18}
-M_IMM, M_MEM, M_ATOMIC = 0x00, 0x60, 0xC0
-ALU_OPS = dict(add=0x00, sub=0x10, mul=0x20, div=0x30, or_=0x40, and_=0x50, lsh=0x60, rsh=0x70,
-               neg=0x80, mod=0x90, xor=0xa0, mov=0xb0, arsh=0xc0, end=0xd0)
-JMP_OPS = dict(ja=0x00, jeq=0x10, jgt=0x20, jge=0x30, jset=0x40, jne=0x50, jsgt=0x60, jsge=0x70,
-               call=0x80, exit=0x90, jlt=0xa0, jle=0xb0, jslt=0xc0, jsle=0xd0)
-COND = ['jeq', 'jne', 'jgt', 'jge', 'jlt', 'jle', 'jsgt', 'jsge', 'jslt', 'jsle', 'jset']
-A_ADD, A_FETCH = 0x00, 0x01
-PSEUDO_CALL = 1
-
-H_LOOKUP, H_UPDATE = 1, 2
-H_KTIME, H_PRANDOM, H_CPU, H_SKB_LOAD_BYTES, H_XDP_LOAD_BYTES = 5, 7, 8, 26, 189
-
-ARRAY = (2, 4, 8, 16)       # type, key size, value size, max entries
-HASH = (1, 8, 16, 32)
-
-U64 = (1 << 64) - 1
-
-
-def s32(v):
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
-
-def s16(v):
-    v &= 0xFFFF
-    return v - (1 << 16) if v & 0x8000 else v
-
-
-def enc(code, dst=0, src=0, off=0, imm=0):
-    return struct.pack('<BBhi', code, (src << 4) | dst, s16(off), s32(imm)).hex()
-
-
-SK_SCALAR_FIELDS = [0, 4, 8, 16, 40, 48, 52, 56, 60, 64, 68]   # __sk_buff u32 fields loading scalars
+H_XDP_LOAD_BYTES = 189
 XDP_SCALAR_FIELDS = [12, 16]                                     # xdp_md ingress_ifindex, rx_queue_index
-IMMS = [0, 1, -1, 2, 3, 7, 8, 15, 16, 31, 32, 63, 64, 100, 255, 256, 0x7fff, 0xffff, 0x12345,
-        0x7fffffff, -0x80000000, -2, -16, -100, 1000]
 
 
-class Func:
+class Func(Asm):
     """One function's instructions (labels, jumps and pseudo calls unresolved) and what the
     generator knows about its registers and its frame."""
 
     def __init__(self, name, args=(), ctx=None):
+        super().__init__()
         self.name = name
-        self.items = [('L', name)]
+        self.label(name)
         self.written = set(args) | {10}     # registers holding a value here
         self.ctx = ctx                      # register holding the context, or None
         self.depth = 0                      # bytes of the frame handed out by alloc()
         self.calls = 0                      # pseudo calls made from here
 
 
-class Gen:
+class Gen(Emit):
+    IMM_CUTS = (0.55, 0.9)
+
     def __init__(self, rng, ptype):
         self.r = rng
         self.type = ptype
@@ -158,33 +120,6 @@ class Gen:
         self.main_exit = True       # False: the main function falls into the first subprogram
         self.big = False            # f_big_frames used (once a program)
 
-    # -- random helpers ---------------------------------------------------
-    def chance(self, p):
-        return self.r.random() < p
-
-    def pick(self, seq):
-        return self.r.choice(list(seq))
-
-    def imm(self):
-        c = self.r.random()
-        if c < 0.55:
-            return self.pick(IMMS)
-        if c < 0.9:
-            return self.r.randint(-300, 300)
-        return self.r.randint(-0x80000000, 0x7fffffff)
-
-    def label(self):
-        self.nlabels += 1
-        return 'L%d' % self.nlabels
-
-    def map(self, spec):
-        if spec not in self.maps:
-            self.maps.append(spec)
-        return self.maps.index(spec)
-
-    def xdp(self):
-        return self.type == 'xdp'
-
     # -- functions ----------------------------------------------------------
     def room(self, n=1):
         return len(self.funcs) - 1 + n + self.reserve <= self.max_subs
@@ -193,6 +128,10 @@ class Gen:
         f = Func('F%d' % len(self.funcs), args, ctx)
         self.funcs.append(f)
         return f
+
+    @property
+    def asm(self):
+        return self.cur
 
     def enter(self, f):
         prev, self.cur = self.cur, f
@@ -217,7 +156,7 @@ class Gen:
             self.clobber()
         if cls == STX and code & 0xe0 == M_ATOMIC and imm & A_FETCH:
             f.written.add(src)
-        f.items.append(enc(code, dst, src, off, imm))
+        f.raw(code, dst, src, off, imm)
 
     def clobber(self):
         """A call: r1-r5 become unreadable, r0 holds the result."""
@@ -227,60 +166,11 @@ class Gen:
         if f.ctx is not None and f.ctx <= 5:
             f.ctx = None
 
-    def alu(self, op, dst, x, w32=False, off=0):
-        cls = ALU if w32 else ALU64
-        if isinstance(x, str):
-            self.raw(cls | ALU_OPS[op] | 8, dst, int(x[1:]), off)
-        else:
-            self.raw(cls | ALU_OPS[op], dst, 0, off, x)
-
-    def mov(self, dst, x, w32=False):
-        self.alu('mov', dst, x, w32)
-
-    def ld64(self, dst, value, src=0):
-        value &= U64
-        self.raw(LD | SZ[8] | M_IMM, dst, src, 0, value & 0xFFFFFFFF)
-        self.cur.items.append(enc(0, 0, 0, 0, value >> 32))
-
-    def ldmap(self, dst, spec):
-        self.ld64(dst, self.map(spec), src=1)
-
-    def ldx(self, size, dst, src, off):
-        self.raw(LDX | M_MEM | SZ[size], dst, src, off)
-
-    def stx(self, size, dst, src, off):
-        self.raw(STX | M_MEM | SZ[size], dst, src, off)
-
-    def st(self, size, dst, off, imm):
-        self.raw(ST | M_MEM | SZ[size], dst, 0, off, imm)
-
-    def atomic(self, size, dst, src, off, op):
-        self.raw(STX | M_ATOMIC | SZ[size], dst, src, off, op)
-
-    def jmp(self, op, dst, x, target, w32=False):
-        cls = JMP32 if w32 else JMP
-        if isinstance(x, str):
-            self.cur.items.append(('J', cls | JMP_OPS[op] | 8, dst, int(x[1:]), 0, target))
-        else:
-            self.cur.items.append(('J', cls | JMP_OPS[op], dst, 0, x, target))
-
-    def ja(self, target):
-        self.cur.items.append(('J', JMP, 0, 0, 0, target))
-
-    def lbl(self, name):
-        self.cur.items.append(('L', name))
-
-    def helper(self, h):
-        self.raw(JMP | 0x80, 0, 0, 0, h)
-
     def pcall(self, f, dst=0, off=0):
         """call pc+N to function f (its entry label)."""
-        self.cur.items.append(('C', dst, off, f.name))
+        self.cur.pseudo_call(dst, off, f.name)
         self.cur.calls += 1
         self.clobber()
-
-    def exit(self):
-        self.raw(JMP | 0x90)
 
     def ret(self, value=None):
         """Subprogram end: r0 = value (a constant, 'rN', or None: keep r0 if set) and exit."""
@@ -291,28 +181,9 @@ class Gen:
         self.exit()
 
     def build(self):
-        order = self.funcs[:1] + self.funcs[1:]
-        items = [it for f in order for it in f.items]
-        pos, labels = 0, {}
-        for it in items:
-            if isinstance(it, tuple) and it[0] == 'L':
-                labels[it[1]] = pos
-            else:
-                pos += 1
-        out, pos = [], 0
-        for it in items:
-            if isinstance(it, tuple) and it[0] == 'L':
-                continue
-            if isinstance(it, tuple) and it[0] == 'C':
-                _, dst, off, t = it
-                out.append(enc(JMP | 0x80, dst, PSEUDO_CALL, off, labels[t] - pos - 1))
-            elif isinstance(it, tuple):
-                _, code, dst, src, imm, t = it
-                out.append(enc(code, dst, src, labels[t] - pos - 1, imm))
-            else:
-                out.append(it)
-            pos += 1
-        return out
+        whole = Asm()
+        whole.items = [it for f in self.funcs for it in f.items]
+        return whole.build()
 
     # -- common pieces ------------------------------------------------------
     def ctx_field(self, dst, ctx):
@@ -464,7 +335,7 @@ def body_scalar(g, n):
             off = g.alloc()
             g.stx(8, 10, x, off)
             offs.append((x, off))
-        g.helper(g.pick([H_PRANDOM, H_KTIME, H_CPU]))
+        g.call(g.pick([H_PRANDOM, H_KTIME, H_CPU]))
         regs = []
         for x, off in offs:
             if g.chance(0.7):
@@ -579,7 +450,7 @@ def f_ctx_arg(g):
         if g.chance(0.4):
             g.mov(6, 'r1')
             g.cur.ctx = 6
-            g.helper(g.pick([H_PRANDOM, H_KTIME]))
+            g.call(g.pick([H_PRANDOM, H_KTIME]))
             g.mov(7, 'r0')
             g.ctx_field(0, 6)
             g.alu('add', 0, 'r7')
@@ -742,7 +613,7 @@ def f_load_bytes(g):
     g.mov(3, 'r2')
     g.mov(2, g.pick([0, 2, 6, 12, 14, 20]))
     g.mov(4, n)
-    g.helper(H_XDP_LOAD_BYTES if g.xdp() else H_SKB_LOAD_BYTES)
+    g.call(H_XDP_LOAD_BYTES if g.xdp() else H_SKB_LOAD_BYTES)
     g.exit()
     g.cur = prev
     g.mov(1, 'r%d' % g.cur.ctx)
@@ -884,12 +755,12 @@ def f_map_sub(g):
         g.mov(2, 'r1')
         g.ldmap(1, spec)
         g.mov(4, g.pick([0, 0, 1, 2]))
-        g.helper(H_UPDATE)
+        g.call(H_UPDATE)
         g.exit()
     else:
         g.mov(2, 'r1')
         g.ldmap(1, spec)
-        g.helper(H_LOOKUP)
+        g.call(H_LOOKUP)
         if mode == 'read':
             have = g.label()
             g.jmp('jne', 0, 0, have)
@@ -1118,7 +989,7 @@ def m_r1_after_call(g):
     """The caller uses r1-r5 after the call (they are not preserved)."""
     f = g.scalar_sub(g.pick([1, 2]))
     if f is None:
-        g.helper(H_PRANDOM)
+        g.call(H_PRANDOM)
         g.mov(7, 'r1')
         return
     k = [k for ff, k in g.scalar_subs if ff is f][0]
@@ -1213,7 +1084,7 @@ def m_helper_clobber(g):
     prev = g.enter(f)
     if g.chance(0.4):
         g.stx(8, 10, 1, g.alloc())           # spilled, but not filled back
-    g.helper(g.pick([H_PRANDOM, H_KTIME]))
+    g.call(g.pick([H_PRANDOM, H_KTIME]))
     g.alu('add', 0, 'r%d' % g.pick([1, 2]))
     g.exit()
     g.cur = prev
@@ -1428,7 +1299,7 @@ def m_helper_wrong_ptr(g):
         g.mov(3, 'r2')
     g.mov(2, 0)
     g.mov(4, n if swap else n + g.pick([1, 8, 16, 600]))
-    g.helper(H_XDP_LOAD_BYTES if g.xdp() else H_SKB_LOAD_BYTES)
+    g.call(H_XDP_LOAD_BYTES if g.xdp() else H_SKB_LOAD_BYTES)
     g.exit()
     g.cur = prev
     g.mov(1, 'r%d' % g.cur.ctx)
@@ -1495,7 +1366,7 @@ def m_map(g):
     prev = g.enter(f)
     g.mov(2, 'r1')
     g.ldmap(1, spec)
-    g.helper(H_LOOKUP)
+    g.call(H_LOOKUP)
     if kind in ('nocheck', 'scalar_key', 'key_out'):
         g.ldx(g.pick([4, 8]), 0, 0, 0)
     elif kind == 'oob':
@@ -1651,82 +1522,16 @@ def candidate(seed, k, plan=None):
 
 
 # ---------------------------------------------------------------------------
-# Loading and recording
+# Command line: tools/bpfverify.py's, with this generator's settings
 # ---------------------------------------------------------------------------
-
-# the probe, the error line and the case file are tools/bpfverify.py's
-from bpfverify import load, error_and_processed, normalise, release  # noqa: E402
-import bpfverify  # noqa: E402
-
 
 INNER_LIVE = re.compile(r'^\(\d+(,\d+)+\) frame \d+ insn \d+ \+live ', re.M)
 
 
-def release():
-    return os.uname().release.split('-')[0]
-
-
-def write_case(path, seed, k, ptype, maps, prog, accepted, log):
-    return bpfverify.write_case(path, seed, k, ptype, maps, prog, accepted, log, tool='bpfsubprog.py')
-
-
-def cmd_generate(seed, count, out):
-    os.makedirs(out, exist_ok=True)
-    for f in os.listdir(out):
-        if re.fullmatch(r'\d{4}\.case', f):
-            os.remove(os.path.join(out, f))
-    n, k, skipped = 0, 0, 0
-    hist = collections.Counter()
-    by_type = collections.Counter()
-    acc = inner = 0
-    while n < count:
-        k += 1
-        ptype, maps, prog = candidate(seed, k)
-        if not MIN_SLOTS <= len(prog) <= MAX_SLOTS:
-            skipped += 1
-            continue
-        accepted, log = load(ptype, maps, prog)
-        if len(log.split('\n')) > MAX_LOG_LINES or not log.strip():
-            skipped += 1
-            continue
-        n += 1
-        err = write_case(os.path.join(out, '%04d.case' % n), seed, k, ptype, maps, prog, accepted, log)
-        by_type[ptype] += 1
-        if INNER_LIVE.search(log):
-            inner += 1
-        if accepted:
-            acc += 1
-        else:
-            hist[normalise(err)] += 1
-    rej = n - acc
-    print('cases %d (candidates %d, skipped %d): accepted %d, rejected %d; %s'
-          % (n, k, skipped, acc, rej, ', '.join('%s %d' % kv for kv in sorted(by_type.items()))))
-    print('logs with an inner-frame stack-liveness line: %d' % inner)
-    print('distinct normalised error messages: %d' % len(hist))
-    for msg, c in hist.most_common(40):
-        print('%5d %5.1f%%  %s' % (c, 100.0 * c / max(rej, 1), msg))
-
-
-def cmd_show(seed, k):
-    plan = []
-    ptype, maps, prog = candidate(seed, k, plan)
-    print('-- features %s' % ' '.join(plan))
-    print('-- type %s' % ptype)
-    if maps:
-        print('-- maps\n' + '\n'.join('%d %d %d %d' % m for m in maps))
-    print('-- program\n' + '\n'.join(prog))
-    accepted, log = load(ptype, maps, prog)
-    print('-- accepted %d' % accepted)
-    print(log)
-
-
 def main():
-    if len(sys.argv) == 4 and sys.argv[1] == 'show':
-        cmd_show(sys.argv[2], int(sys.argv[3]))
-    elif len(sys.argv) == 4:
-        cmd_generate(sys.argv[1], int(sys.argv[2]), sys.argv[3])
-    else:
-        sys.exit(__doc__)
+    bpfverify.main(__doc__, candidate, show_features=True, tool='bpfsubprog.py', slots=(MIN_SLOTS, MAX_SLOTS),
+                   max_log_lines=MAX_LOG_LINES,
+                   tally=('logs with an inner-frame stack-liveness line', INNER_LIVE))
 
 
 if __name__ == '__main__':

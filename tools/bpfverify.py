@@ -81,6 +81,7 @@ JMP_OPS = dict(ja=0x00, jeq=0x10, jgt=0x20, jge=0x30, jset=0x40, jne=0x50, jsgt=
                call=0x80, exit=0x90, jlt=0xa0, jle=0xb0, jslt=0xc0, jsle=0xd0)
 COND = ['jeq', 'jne', 'jgt', 'jge', 'jlt', 'jle', 'jsgt', 'jsge', 'jslt', 'jsle', 'jset']
 A_ADD, A_OR, A_AND, A_XOR, A_FETCH, A_XCHG, A_CMPXCHG = 0x00, 0x40, 0x50, 0xa0, 0x01, 0xe1, 0xf1
+PSEUDO_CALL = 1         # src_reg of a bpf-to-bpf call
 
 H_LOOKUP, H_UPDATE, H_DELETE = 1, 2, 3
 H_KTIME, H_PRANDOM, H_CPU, H_SKB_LOAD_BYTES, H_XDP_BUFF_LEN = 5, 7, 8, 26, 188
@@ -106,7 +107,7 @@ def enc(code, dst=0, src=0, off=0, imm=0):
 
 
 class Asm:
-    """Instruction list with forward/backward labels; jumps are resolved by build()."""
+    """Instruction list with forward/backward labels; jumps and pseudo calls are resolved by build()."""
 
     def __init__(self):
         self.items = []
@@ -123,6 +124,10 @@ class Asm:
     def jump(self, code, dst, src, imm, target):
         self.items.append(('J', code, dst, src, imm, target))
 
+    def pseudo_call(self, dst, off, target):
+        """call pc+N to a label (tools/bpfsubprog.py's subprograms)."""
+        self.items.append(('C', dst, off, target))
+
     def build(self):
         pos, labels = 0, {}
         for it in self.items:
@@ -134,7 +139,10 @@ class Asm:
         for it in self.items:
             if isinstance(it, tuple) and it[0] == 'L':
                 continue
-            if isinstance(it, tuple):
+            if isinstance(it, tuple) and it[0] == 'C':
+                _, dst, off, t = it
+                out.append(enc(JMP | 0x80, dst, PSEUDO_CALL, off, labels[t] - pos - 1))
+            elif isinstance(it, tuple):
                 _, code, dst, src, imm, t = it
                 if code & 0x07 == JMP32 and code & 0xf0 == 0:        # gotol: offset in imm
                     out.append(enc(code, dst, src, 0, labels[t] - pos - 1))
@@ -144,6 +152,92 @@ class Asm:
                 out.append(it)
             pos += 1
         return out
+
+
+class Emit:
+    """The random choices and instruction helpers both generators use (this one and
+    tools/bpfsubprog.py).  A subclass sets r (its random.Random), type, maps and nlabels, names in
+    `asm` the Asm that instructions go to, and defines raw(), which notes what an instruction writes
+    before handing it to asm.raw()."""
+
+    IMM_CUTS = (0.5, 0.85)      # imm(): below the first, one of IMMS; below the second, -300..300
+
+    # -- random helpers ---------------------------------------------------
+    def chance(self, p):
+        return self.r.random() < p
+
+    def pick(self, seq):
+        return self.r.choice(list(seq))
+
+    def imm(self):
+        c = self.r.random()
+        if c < self.IMM_CUTS[0]:
+            return self.pick(IMMS)
+        if c < self.IMM_CUTS[1]:
+            return self.r.randint(-300, 300)
+        return self.r.randint(-0x80000000, 0x7fffffff)
+
+    def label(self):
+        self.nlabels += 1
+        return 'L%d' % self.nlabels
+
+    def map(self, spec):
+        if spec not in self.maps:
+            self.maps.append(spec)
+        return self.maps.index(spec)
+
+    def xdp(self):
+        return self.type == 'xdp'
+
+    # -- emit -------------------------------------------------------------
+    def alu(self, op, dst, x, w32=False, off=0):
+        cls = ALU if w32 else ALU64
+        if isinstance(x, str):
+            self.raw(cls | ALU_OPS[op] | 8, dst, int(x[1:]), off)
+        else:
+            self.raw(cls | ALU_OPS[op], dst, 0, off, x)
+
+    def mov(self, dst, x, w32=False):
+        self.alu('mov', dst, x, w32)
+
+    def ld64(self, dst, value, src=0):
+        value &= U64
+        self.raw(LD | SZ[8] | M_IMM, dst, src, 0, value & 0xFFFFFFFF)
+        self.asm.slot(enc(0, 0, 0, 0, value >> 32))
+
+    def ldmap(self, dst, spec):
+        self.ld64(dst, self.map(spec), src=1)
+
+    def ldx(self, size, dst, src, off, sx=False):
+        self.raw(LDX | (M_MEMSX if sx else M_MEM) | SZ[size], dst, src, off)
+
+    def stx(self, size, dst, src, off):
+        self.raw(STX | M_MEM | SZ[size], dst, src, off)
+
+    def st(self, size, dst, off, imm):
+        self.raw(ST | M_MEM | SZ[size], dst, 0, off, imm)
+
+    def atomic(self, size, dst, src, off, op):
+        self.raw(STX | M_ATOMIC | SZ[size], dst, src, off, op)
+
+    def jmp(self, op, dst, x, target, w32=False):
+        cls = JMP32 if w32 else JMP
+        if isinstance(x, str):
+            self.asm.jump(cls | JMP_OPS[op] | 8, dst, int(x[1:]), 0, target)
+        else:
+            self.asm.jump(cls | JMP_OPS[op], dst, 0, x, target)
+
+    def ja(self, target):
+        self.asm.jump(JMP, 0, 0, 0, target)
+
+    def lbl(self, name):
+        self.asm.label(name)
+
+    def call(self, helper):
+        self.raw(JMP | 0x80, 0, 0, 0, helper)
+
+    def exit(self):
+        self.raw(JMP | 0x90)
 
 
 # ---------------------------------------------------------------------------
@@ -170,45 +264,18 @@ IMMS = [0, 1, -1, 2, 3, 7, 8, 15, 16, 31, 32, 63, 64, 100, 255, 256, 0x7fff, 0xf
         0x7fffffff, -0x80000000, -2, -16, -100, 1000]
 
 
-class Gen:
+class Gen(Emit):
     def __init__(self, rng, ptype):
         self.r = rng
         self.type = ptype
-        self.a = Asm()
+        self.asm = Asm()
         self.maps = []
         self.ctx = 1                # register holding the context (r6 once saved)
         self.nlabels = 0
         self.written = {1, 10}      # registers written anywhere so far (r1 = ctx at entry)
 
-    # -- random helpers ---------------------------------------------------
-    def chance(self, p):
-        return self.r.random() < p
-
-    def pick(self, seq):
-        return self.r.choice(list(seq))
-
-    def imm(self):
-        c = self.r.random()
-        if c < 0.5:
-            return self.pick(IMMS)
-        if c < 0.85:
-            return self.r.randint(-300, 300)
-        return self.r.randint(-0x80000000, 0x7fffffff)
-
-    def label(self):
-        self.nlabels += 1
-        return 'L%d' % self.nlabels
-
-    def map(self, spec):
-        if spec not in self.maps:
-            self.maps.append(spec)
-        return self.maps.index(spec)
-
     def uninit_regs(self):
         return [x for x in SCRATCH if x not in self.written]
-
-    def xdp(self):
-        return self.type == 'xdp'
 
     # -- emit -------------------------------------------------------------
     def raw(self, code, dst=0, src=0, off=0, imm=0):
@@ -225,56 +292,7 @@ class Gen:
             self.written.add(0)
         if cls == STX and code & 0xe0 == M_ATOMIC:
             self.written.add(0 if imm == A_CMPXCHG else src)
-        self.a.raw(code, dst, src, off, imm)
-
-    def alu(self, op, dst, x, w32=False, off=0):
-        cls = ALU if w32 else ALU64
-        if isinstance(x, str):
-            self.raw(cls | ALU_OPS[op] | 8, dst, int(x[1:]), off)
-        else:
-            self.raw(cls | ALU_OPS[op], dst, 0, off, x)
-
-    def mov(self, dst, x, w32=False):
-        self.alu('mov', dst, x, w32)
-
-    def ld64(self, dst, value, src=0):
-        value &= U64
-        self.raw(LD | SZ[8] | M_IMM, dst, src, 0, value & 0xFFFFFFFF)
-        self.a.slot(enc(0, 0, 0, 0, value >> 32))
-
-    def ldmap(self, dst, spec):
-        self.ld64(dst, self.map(spec), src=1)
-
-    def ldx(self, size, dst, src, off, sx=False):
-        self.raw(LDX | (M_MEMSX if sx else M_MEM) | SZ[size], dst, src, off)
-
-    def stx(self, size, dst, src, off):
-        self.raw(STX | M_MEM | SZ[size], dst, src, off)
-
-    def st(self, size, dst, off, imm):
-        self.raw(ST | M_MEM | SZ[size], dst, 0, off, imm)
-
-    def atomic(self, size, dst, src, off, op):
-        self.raw(STX | M_ATOMIC | SZ[size], dst, src, off, op)
-
-    def jmp(self, op, dst, x, target, w32=False):
-        cls = JMP32 if w32 else JMP
-        if isinstance(x, str):
-            self.a.jump(cls | JMP_OPS[op] | 8, dst, int(x[1:]), 0, target)
-        else:
-            self.a.jump(cls | JMP_OPS[op], dst, 0, x, target)
-
-    def ja(self, target):
-        self.a.jump(JMP, 0, 0, 0, target)
-
-    def lbl(self, name):
-        self.a.label(name)
-
-    def call(self, helper):
-        self.raw(JMP | 0x80, 0, 0, 0, helper)
-
-    def exit(self):
-        self.raw(JMP | 0x90)
+        self.asm.raw(code, dst, src, off, imm)
 
     def save_ctx(self):
         if self.ctx == 1:
@@ -1861,7 +1879,7 @@ def candidate(seed, k, plan=None):
         terminal(g)
     else:
         g.epilogue()
-    return ptype, g.maps, g.a.build()
+    return ptype, g.maps, g.asm.build()
 
 
 # ---------------------------------------------------------------------------
@@ -1923,28 +1941,33 @@ def write_case(path, seed, k, ptype, maps, prog, accepted, log, tool='bpfverify.
     return err
 
 
-def cmd_generate(seed, count, out):
+def cmd_generate(seed, count, out, candidate, tool, slots, max_log_lines, tally=None):
+    """Record COUNT cases of SEED into OUT (tools/bpfsubprog.py's too): candidates with a slot count
+    outside slots = (min, max), or a log longer than max_log_lines, are skipped.  tally, if given, is
+    (what, regex): the number of logs the regex finds a line in is printed as "what: N"."""
     os.makedirs(out, exist_ok=True)
     for f in os.listdir(out):
-        if f.endswith('.case'):
+        if re.fullmatch(r'\d{4}\.case', f):
             os.remove(os.path.join(out, f))
     n, k, skipped = 0, 0, 0
     hist = collections.Counter()
     by_type = collections.Counter()
-    acc = 0
+    acc = tallied = 0
     while n < count:
         k += 1
         ptype, maps, prog = candidate(seed, k)
-        if not 3 <= len(prog) <= 40:
+        if not slots[0] <= len(prog) <= slots[1]:
             skipped += 1
             continue
         accepted, log = load(ptype, maps, prog)
-        if len(log.split('\n')) > MAX_LOG_LINES or not log.strip():
+        if len(log.split('\n')) > max_log_lines or not log.strip():
             skipped += 1
             continue
         n += 1
-        err = write_case(os.path.join(out, '%04d.case' % n), seed, k, ptype, maps, prog, accepted, log)
+        err = write_case(os.path.join(out, '%04d.case' % n), seed, k, ptype, maps, prog, accepted, log, tool)
         by_type[ptype] += 1
+        if tally and tally[1].search(log):
+            tallied += 1
         if accepted:
             acc += 1
         else:
@@ -1952,13 +1975,18 @@ def cmd_generate(seed, count, out):
     rej = n - acc
     print('cases %d (candidates %d, skipped %d): accepted %d, rejected %d; %s'
           % (n, k, skipped, acc, rej, ', '.join('%s %d' % kv for kv in sorted(by_type.items()))))
+    if tally:
+        print('%s: %d' % (tally[0], tallied))
     print('distinct normalised error messages: %d' % len(hist))
     for msg, c in hist.most_common(40):
         print('%5d %5.1f%%  %s' % (c, 100.0 * c / max(rej, 1), msg))
 
 
-def cmd_show(seed, k):
-    ptype, maps, prog = candidate(seed, k)
+def cmd_show(seed, k, candidate, features):
+    plan = []
+    ptype, maps, prog = candidate(seed, k, plan)
+    if features:
+        print('-- features %s' % ' '.join(plan))
     print('-- type %s' % ptype)
     if maps:
         print('-- maps\n' + '\n'.join('%d %d %d %d' % m for m in maps))
@@ -1968,14 +1996,15 @@ def cmd_show(seed, k):
     print(log)
 
 
-def main():
+def main(doc=__doc__, candidate=candidate, show_features=False, tool='bpfverify.py', slots=(3, 40),
+         max_log_lines=MAX_LOG_LINES, tally=None):
+    """The command line of this script and of tools/bpfsubprog.py, which passes its own settings."""
     if len(sys.argv) == 4 and sys.argv[1] == 'show':
-        cmd_show(sys.argv[2], int(sys.argv[3]))
+        cmd_show(sys.argv[2], int(sys.argv[3]), candidate, show_features)
     elif len(sys.argv) == 4:
-        cmd_generate(sys.argv[1], int(sys.argv[2]), sys.argv[3])
+        cmd_generate(sys.argv[1], int(sys.argv[2]), sys.argv[3], candidate, tool, slots, max_log_lines, tally)
     else:
-        sys.exit(__doc__)
-
+        sys.exit(doc)
 
 if __name__ == '__main__':
     main()
