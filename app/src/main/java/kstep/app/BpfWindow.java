@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import javafx.application.Platform;
-import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.Scene;
-import javafx.scene.SnapshotParameters;
 import javafx.stage.Stage;
 
 import kstep.bpf.BpfProgram;
@@ -34,9 +32,7 @@ public final class BpfWindow {
             new Scene(v, 1280, 720);
             v.applyCss();
             v.layout();
-            SnapshotParameters sp = new SnapshotParameters();
-            sp.setTransform(javafx.scene.transform.Transform.scale(scale, scale));
-            return SwingFXUtils.fromFXImage(v.snapshot(sp, null), null);
+            return Exporter.snapshot(v, scale);
         });
         Exporter.write(img, png.toAbsolutePath());
     }

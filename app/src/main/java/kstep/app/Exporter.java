@@ -12,9 +12,9 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.SnapshotParameters;
-import javafx.scene.image.WritableImage;
 import javafx.scene.transform.Transform;
 
 import kstep.scenario.Session;
@@ -84,10 +84,14 @@ public final class Exporter {
             window.layout();
             for (var p : window.codePanes()) p.centre();
         }
+        return snapshot(window, scale);
+    }
+
+    /** The node as laid out, at {@code scale} pixels a point. Runs on the JavaFX thread. */
+    static BufferedImage snapshot(Node node, double scale) {
         SnapshotParameters sp = new SnapshotParameters();
         sp.setTransform(Transform.scale(scale, scale));
-        WritableImage out = window.snapshot(sp, null);
-        return SwingFXUtils.fromFXImage(out, null);
+        return SwingFXUtils.fromFXImage(node.snapshot(sp, null), null);
     }
 
     static void write(BufferedImage img, Path target) throws IOException {

@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import javafx.application.Platform;
-import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.Scene;
-import javafx.scene.SnapshotParameters;
 import javafx.stage.Stage;
 
 import kstep.mm.MapsFile;
@@ -35,7 +33,7 @@ public final class MapsWindow {
                 v.layout();
                 v.fit();
             }
-            return SwingFXUtils.fromFXImage(v.snapshot(new SnapshotParameters(), null), null);
+            return Exporter.snapshot(v, 1);
         });
         Exporter.write(img, png.toAbsolutePath());
     }

@@ -10,9 +10,7 @@ import java.util.List;
 import java.util.function.Function;
 
 import javafx.application.Platform;
-import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.Scene;
-import javafx.scene.SnapshotParameters;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.layout.BorderPane;
@@ -148,9 +146,7 @@ public final class VerifierWindow {
             if (livenessTab) ((javafx.scene.control.TabPane) root.lookup("#verifier-tabs")).getSelectionModel().select(1);
             root.applyCss();
             root.layout();
-            SnapshotParameters sp = new SnapshotParameters();
-            sp.setTransform(javafx.scene.transform.Transform.scale(scale, scale));
-            return SwingFXUtils.fromFXImage(root.snapshot(sp, null), null);
+            return Exporter.snapshot(root, scale);
         });
         Exporter.write(img, png.toAbsolutePath());
     }
