@@ -88,7 +88,7 @@ public final class GalleryView extends VBox {
             javafx.stage.Stage st = new javafx.stage.Stage();
             st.setTitle("kstep — verifier workbench — " + p.getFileName());
             javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
-            st.setScene(new javafx.scene.Scene(VerifierWindow.view(VerifierWindow.load(p), null, java.util.List.of(), null, true),
+            st.setScene(new javafx.scene.Scene(VerifierWindow.view(VerifierWindow.load(p), null, java.util.List.of(), null, true, null),
                 Math.min(1600, screen.getWidth()), Math.min(900, screen.getHeight())));
             st.show();
             error.setText("");

@@ -19,6 +19,7 @@ import javafx.stage.Stage;
 
 import kstep.bpf.BpfMap;
 import kstep.bpf.BpfProgram;
+import kstep.bpf.KernelVariant;
 import kstep.bpf.ProgramFile;
 import kstep.bpf.Verifier;
 import kstep.lang.SourceError;
@@ -39,7 +40,7 @@ public final class VerifierWindow {
             for (String l : text.split("\n")) {
                 if (!l.startsWith("//")) break;
                 String s = l.substring(2).strip();
-                if (s.startsWith("type ") || s.startsWith("map ")) continue;
+                if (s.startsWith("type ") || s.startsWith("map ") || s.startsWith("kernel ")) continue;
                 b.append(b.length() > 0 ? " " : "").append(s);
             }
             return b.toString();
@@ -47,6 +48,11 @@ public final class VerifierWindow {
 
         public String title() {
             return file.getFileName().toString();
+        }
+
+        /** The kernel its "// kernel" line names, or null. */
+        public KernelVariant kernel() {
+            return KernelVariant.declared(file.toString(), text);
         }
     }
 
@@ -74,10 +80,11 @@ public final class VerifierWindow {
 
     /**
      * The workbench on {@code programs}, showing the first; {@code kernel} asks the running kernel (null
-     * when it cannot be asked).
+     * when it cannot be asked). {@code forced} is the kernel variant for every program, or null to take
+     * each program's "// kernel" line (6.18 without one).
      */
     static BorderPane view(List<Program> programs, BpfProgram.ProgType type, List<BpfMap> maps, Function<BpfProgram, VerifierView.Kernel> kernel,
-                           boolean privileged) {
+                           boolean privileged, KernelVariant forced) {
         VerifierView v = new VerifierView();
         v.getStylesheets().add(VerifierWindow.class.getResource("/kstep/views/kstep.css").toExternalForm());
         Label note = new Label();
@@ -91,21 +98,43 @@ public final class VerifierWindow {
         unpriv.setId("verifier-unprivileged");
         unpriv.setSelected(!privileged);
         unpriv.setMinWidth(javafx.scene.control.Control.USE_PREF_SIZE);
-        v.setOnVerify(text -> verify(v, name[0], text, type, maps, kernel, !unpriv.isSelected()));
-        unpriv.selectedProperty().addListener((o, a, b) -> verify(v, name[0], v.sourceText(), type, maps, kernel, !b));
+        ComboBox<String> variant = new ComboBox<>();
+        variant.setId("verifier-kernel-variant");
+        for (KernelVariant k : KernelVariant.values()) variant.getItems().add(k.label());
+        variant.getSelectionModel().select((forced != null ? forced : KernelVariant.LINUX_6_18).label());
+        boolean[] switching = {false};
+        java.util.function.Supplier<KernelVariant> chosen = () -> KernelVariant.of(variant.getValue());
+        v.setOnVerify(text -> verify(v, name[0], text, type, maps, kernel, !unpriv.isSelected(), chosen.get()));
+        unpriv.selectedProperty().addListener((o, a, b) -> verify(v, name[0], v.sourceText(), type, maps, kernel, !b, chosen.get()));
+        variant.valueProperty().addListener((o, a, b) -> {
+            if (!switching[0] && b != null) verify(v, name[0], v.sourceText(), type, maps, kernel, !unpriv.isSelected(), chosen.get());
+        });
         tour.getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> {
             if (b.intValue() < 0) return;
             Program p = programs.get(b.intValue());
             name[0] = p.title();
             note.setText(p.note());
             v.setSource(p.text());
-            verify(v, p.title(), p.text(), type, maps, kernel, !unpriv.isSelected());
+            KernelVariant declared;
+            try {
+                declared = p.kernel();
+            } catch (SourceError e) {
+                v.setInputError(e.getMessage(), e.pos().line());
+                return;
+            }
+            switching[0] = true;
+            variant.getSelectionModel().select((forced != null ? forced : declared != null ? declared : KernelVariant.LINUX_6_18).label());
+            switching[0] = false;
+            verify(v, p.title(), p.text(), type, maps, kernel, !unpriv.isSelected(), chosen.get());
         });
         BorderPane root = new BorderPane(v);
         Label what = new Label(programs.size() > 1 ? "tour:" : "program:");
         what.setMinWidth(Label.USE_PREF_SIZE);
         tour.setMinWidth(230);
-        HBox head = new HBox(10, what, tour, unpriv, note);
+        Label kernelLabel = new Label("kernel:");
+        kernelLabel.setMinWidth(Label.USE_PREF_SIZE);
+        variant.setMinWidth(Label.USE_PREF_SIZE);
+        HBox head = new HBox(10, what, tour, kernelLabel, variant, unpriv, note);
         head.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         head.getStyleClass().add("toolbar");
         root.setTop(head);
@@ -114,7 +143,7 @@ public final class VerifierWindow {
     }
 
     private static void verify(VerifierView v, String name, String text, BpfProgram.ProgType type, List<BpfMap> maps,
-                               Function<BpfProgram, VerifierView.Kernel> kernel, boolean privileged) {
+                               Function<BpfProgram, VerifierView.Kernel> kernel, boolean privileged, KernelVariant variant) {
         BpfProgram p;
         try {
             p = parse(name, text, type, maps);
@@ -125,16 +154,17 @@ public final class VerifierWindow {
             v.setInputError(e.getMessage(), -1);
             return;
         }
-        Verifier.Result r = Verifier.verify(p, 2, true, privileged);
+        Verifier.Result r = Verifier.verify(p, 2, true, privileged, variant, true);
         v.setResult(p.insns(), r, kernel == null ? null : kernel.apply(p), privileged);
     }
 
     /** Renders program {@code index} at verifier step {@code step} (-1: the last) headless, through a temporary file. */
     public static void png(List<Program> programs, int index, int step, BpfProgram.ProgType type, List<BpfMap> maps,
-                           Function<BpfProgram, VerifierView.Kernel> kernel, boolean privileged, boolean livenessTab, double scale, Path png) throws IOException {
+                           Function<BpfProgram, VerifierView.Kernel> kernel, boolean privileged, KernelVariant forced, boolean livenessTab, double scale,
+                           Path png) throws IOException {
         Fx.startHeadless();
         BufferedImage img = Fx.call(() -> {
-            BorderPane root = view(programs, type, maps, kernel, privileged);
+            BorderPane root = view(programs, type, maps, kernel, privileged, forced);
             @SuppressWarnings("unchecked")
             ComboBox<String> tour = (ComboBox<String>) root.lookup("#verifier-tour");
             tour.getSelectionModel().select(index);
@@ -153,11 +183,11 @@ public final class VerifierWindow {
 
     /** Opens the workbench in a window (needs a display), and returns when it is closed. */
     public static void show(List<Program> programs, BpfProgram.ProgType type, List<BpfMap> maps, Function<BpfProgram, VerifierView.Kernel> kernel,
-                            boolean privileged) {
+                            boolean privileged, KernelVariant forced) {
         Platform.startup(() -> {
             Stage s = new Stage();
             s.setTitle("kstep — verifier workbench");
-            s.setScene(new Scene(view(programs, type, maps, kernel, privileged), 1600, 900));
+            s.setScene(new Scene(view(programs, type, maps, kernel, privileged, forced), 1600, 900));
             s.setOnHidden(e -> Platform.exit());
             s.show();
         });

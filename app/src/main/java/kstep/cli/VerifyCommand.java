@@ -14,6 +14,7 @@ import picocli.CommandLine.Parameters;
 
 import kstep.bpf.BpfMap;
 import kstep.bpf.BpfProgram;
+import kstep.bpf.KernelVariant;
 import kstep.bpf.ProgramFile;
 import kstep.bpf.Verifier;
 import kstep.lang.SourceError;
@@ -47,7 +48,16 @@ final class VerifyCommand implements Callable<Integer> {
         + " uninitialised stack, Spectre v1 paths simulated); --compare then loads as user nobody.")
     boolean unprivileged;
 
-    @Option(names = "--json", description = "One JSON line a program: file, accepted, error, log, live_regs, processed, stack_live.")
+    @Option(names = "--kernel", paramLabel = "VARIANT", description = "The kernel: 6.18 (this machine's, the default), stack-args (6.18 with the"
+        + " stack-arguments series: R11 arguments, static stack liveness, dead slots poisoned) or stack-args-unpatched (that series"
+        + " without its patch 04/18). Without it, a file's \"// kernel VARIANT\" line decides.")
+    String kernelVariant;
+
+    @Option(names = "--no-jit", description = "As with bpf_jit_enable=0: the stack-args variants then refuse stack arguments.")
+    boolean noJit;
+
+    @Option(names = "--json", description = "One JSON line a program: file, accepted, error, log, live_regs, processed,"
+        + " stack_live (6.18's +live/+written lines; the stack-args variants' stack use/def lines), and kernel for a variant.")
     boolean json;
 
     @Option(names = "--compare", description = "Also load each program into the running kernel (needs Linux, cc and root) and"
@@ -88,11 +98,15 @@ final class VerifyCommand implements Callable<Integer> {
             png.check();
             if (program < 1 || program > programs.size()) throw new IllegalArgumentException("--program is 1.." + programs.size());
             if (!view.equals("states") && !view.equals("liveness")) throw new IllegalArgumentException("--view is states or liveness");
-            kstep.app.VerifierWindow.png(programs, program - 1, step - 1, t, declared, kernel, !unprivileged, view.equals("liveness"), png.scale, png.png);
+            kstep.app.VerifierWindow.png(programs, program - 1, step - 1, t, declared, kernel, !unprivileged, forcedVariant(), view.equals("liveness"), png.scale, png.png);
             spec.commandLine().getOut().println("wrote " + png.png);
         }
-        if (show) kstep.app.VerifierWindow.show(programs, t, declared, kernel, !unprivileged);
+        if (show) kstep.app.VerifierWindow.show(programs, t, declared, kernel, !unprivileged, forcedVariant());
         return Cli.OK;
+    }
+
+    private KernelVariant forcedVariant() {
+        return kernelVariant == null ? null : KernelVariant.of(kernelVariant);
     }
 
     static List<BpfMap> parseMaps(List<String> specs) {
@@ -139,10 +153,20 @@ final class VerifyCommand implements Callable<Integer> {
                 code = Cli.BAD_INPUT;
                 continue;
             }
+            KernelVariant variant;
+            try {
+                variant = kernelVariant != null ? KernelVariant.of(kernelVariant)
+                    : hex ? null : KernelVariant.declared(f, new String(BpfCommand.read(f), java.nio.charset.StandardCharsets.UTF_8));
+            } catch (SourceError e) {
+                err.println(e.getMessage());
+                code = Cli.BAD_INPUT;
+                continue;
+            }
+            if (variant == null) variant = KernelVariant.LINUX_6_18;
             for (BpfProgram p0 : ps) {
                 BpfProgram p = declared.isEmpty() ? p0 : new BpfProgram(p0.name(), p0.type(), p0.insns(), declared);
                 String name = ps.size() > 1 ? f + ":" + p.name() : f;
-                Verifier.Result r = Verifier.verify(p, logLevel, false, !unprivileged);
+                Verifier.Result r = Verifier.verify(p, logLevel, false, !unprivileged, variant, !noJit);
                 if (!r.accepted() && code == Cli.OK) code = Cli.FOUND;
                 // at level 0 the kernel writes no log: ask it at level 1 for its error line, compare no logs
                 KernelVerifier.Answer k = compare ? KernelVerifier.ask(p, Math.max(1, logLevel), !unprivileged) : null;
@@ -164,6 +188,8 @@ final class VerifyCommand implements Callable<Integer> {
     static Map<String, Object> jsonLine(String name, Verifier.Result r, KernelVerifier.Answer k, Comparison c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("file", name);
+        // 6.18's lines stay as they were; the variants say which kernel answered
+        if (r.variant() != KernelVariant.LINUX_6_18) m.put("kernel", r.variant().label());
         m.put("accepted", r.accepted());
         m.put("error", r.error());
         m.put("log", r.log());

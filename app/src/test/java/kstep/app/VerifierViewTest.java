@@ -28,7 +28,7 @@ class VerifierViewTest {
 
     @Start
     void start(Stage stage) throws Exception {
-        root = VerifierWindow.view(VerifierWindow.load(Path.of("../samples/bpf/verifier-tour")), null, List.of(), null, true);
+        root = VerifierWindow.view(VerifierWindow.load(Path.of("../samples/bpf/verifier-tour")), null, List.of(), null, true, null);
         view = (VerifierView) root.getCenter();
         stage.setScene(new Scene(root, 1280, 720));
         stage.show();
@@ -82,7 +82,7 @@ class VerifierViewTest {
         robot.interact(() -> {
             try {
                 BorderPane other = VerifierWindow.view(VerifierWindow.load(Path.of("../samples/bpf/subprograms/1-pointer-into-the-callers-stack.s")), null,
-                    List.of(), null, true);
+                    List.of(), null, true, null);
                 root.setCenter(other);
                 view = (VerifierView) other.getCenter();
             } catch (java.io.IOException e) {
@@ -94,5 +94,37 @@ class VerifierViewTest {
         assertTrue(t.row(4).contains("fp-16 ·□"), "the call writes fp-16 through the pointer: " + t.row(4));
         assertTrue(t.row(5).contains("fp-16 ■") && t.row(5).contains("fp-8 ■"), t.row(5).toString());
         assertTrue(t.row(4).contains("r1 ■□") || t.row(4).contains("r1 ■"), "the call reads r1 (and clobbers it): " + t.row(4));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theStackArgsTourPicksEachStepsKernelAndShowsTheArgumentsFlowAndTheSlotTheUnpatchedSeriesLoses(FxRobot robot) {
+        BorderPane[] other = new BorderPane[1];
+        robot.interact(() -> {
+            try {
+                other[0] = VerifierWindow.view(VerifierWindow.load(Path.of("../samples/bpf/stack-args-liveness")), null, List.of(), null, true, null);
+                root.setCenter(other[0]);
+                view = (VerifierView) other[0].getCenter();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        ComboBox<String> tour = (ComboBox<String>) other[0].lookup("#verifier-tour");
+        ComboBox<String> kernel = (ComboBox<String>) other[0].lookup("#verifier-kernel-variant");
+        assertEquals("6.18", kernel.getValue());
+        assertEquals("line 10, insn 4: R11 is invalid", view.messageText());
+        robot.interact(() -> tour.getSelectionModel().select(1));
+        assertEquals("stack-args", kernel.getValue());
+        kstep.views.LivenessTableView t = view.livenessTable();
+        assertEquals(List.of("4 -> 16"), t.arrows(), "main's r11-8 store reaches the callee's r11+8 load");
+        assertTrue(t.row(11).contains("fp-8 ■"), "the callee's read keeps fp-8 live at the call: " + t.row(11));
+        assertTrue(t.row(4).contains("r11 ·□") && t.row(16).contains("r11 ■"), t.row(4) + " " + t.row(16));
+        assertTrue(t.row(11).contains("args sa0=fp0-8"), t.row(11).toString());
+        robot.interact(() -> tour.getSelectionModel().select(2));
+        assertEquals("stack-args-unpatched", kernel.getValue());
+        assertTrue(t.row(11).contains("fp-8 ·"), "without patch 04 nothing reads fp-8 after insn 1: " + t.row(11));
+        assertTrue(view.messageText().contains("invalid read from poisoned stack frame0 off -8+0 size 8"), view.messageText());
+        robot.interact(() -> kernel.getSelectionModel().select("stack-args"));
+        assertTrue(robot.lookup("#verifier-verdict").queryLabeled().getText().startsWith("kstep: accepted"), "the same program with the patch");
     }
 }

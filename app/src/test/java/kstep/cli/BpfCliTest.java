@@ -111,6 +111,25 @@ class BpfCliTest {
     }
 
     @Test
+    void verifyKernelStackArgsRunsTheSeriesAndAFilesKernelLineChoosesWhenNoneIsGiven(@TempDir Path dir) throws Exception {
+        String sample = "../samples/bpf/stack-args-liveness/2-with-stack-args.s";
+        String json = kstep("bpf", "verify", "--json", sample).out();
+        assertTrue(json.contains("\"kernel\":\"stack-args\",\"accepted\":true"), json);
+        assertTrue(json.contains("call pc+4                   ; use: fp0-8"), "stack_live holds the stack use/def lines: " + json);
+        String forced = kstep("bpf", "verify", "--json", "--kernel", "6.18", sample).out();
+        assertTrue(forced.contains("\"accepted\":false,\"error\":\"R11 is invalid\"") && !forced.contains("\"kernel\""), "6.18's line is as before: " + forced);
+        String unpatched = kstep("bpf", "verify", "--log-level", "1", "--kernel", "stack-args-unpatched", sample).out();
+        assertTrue(unpatched.contains("invalid read from poisoned stack frame0 off -8+0 size 8"), unpatched);
+        String interp = kstep("bpf", "verify", "--log-level", "1", "--no-jit", sample).out();
+        assertTrue(interp.contains("stack arguments are only supported by the JIT"), interp);
+        Path bad = dir.resolve("bad.s");
+        Files.writeString(bad, "// kernel 7.0\nr0 = 0\nexit\n");
+        CliTest.Out err = kstep("bpf", "verify", bad.toString());
+        assertEquals(Cli.BAD_INPUT, err.code());
+        assertTrue(err.err().contains(bad + ":1:11: error: unknown kernel variant '7.0' (known: 6.18, stack-args, stack-args-unpatched)"), err.err());
+    }
+
+    @Test
     void verifyTakesMapsByIndex(@TempDir Path dir) throws Exception {
         Path s = dir.resolve("lookup.s");
         Files.writeString(s, "*(u32 *)(r10 -4) = 0\nr2 = r10\nr2 += -4\nr1 = map[id:0]\ncall bpf_map_lookup_elem#1\nr0 = *(u64 *)(r0 +0)\nr0 = 0\nexit\n");

@@ -40,6 +40,8 @@ final class Calls {
         if (r0.type == RegType.STACK) throw v.reject("cannot return stack pointer to the caller");
         FuncState caller = st.frames.get(st.curframe - 1);
         caller.regs[0] = r0.copy();
+        // the outgoing stack arguments are spent, as R1-R5 are
+        for (RegState a : caller.stackArgs) a.markNotInit();
         int next = callee.callsite + 1;
         if (v.log.on()) {
             v.log.add("returning from callee:\n");

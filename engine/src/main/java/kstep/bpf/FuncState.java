@@ -12,8 +12,15 @@ public final class FuncState {
     /** The call instruction that entered this frame (-1 for the main program, as BPF_MAIN_FUNC). */
     int callsite = -1;
     int subprogno;
+    /**
+     * The outgoing stack arguments of the stack-args variant: slot i is what {@code *(u64 *)(r11 -8(i+1))}
+     * stored for the next call, which the callee reads as {@code *(u64 *)(r11 +8(i+1))}; cleared when the
+     * callee returns.
+     */
+    final RegState[] stackArgs = new RegState[ArgTracking.MAX_STACK_ARG_SLOTS];
 
     FuncState() {
+        for (int i = 0; i < stackArgs.length; i++) stackArgs[i] = new RegState();
         for (int i = 0; i < regs.length; i++) regs[i] = new RegState();
     }
 
@@ -21,6 +28,7 @@ public final class FuncState {
         FuncState f = new FuncState();
         for (int i = 0; i < regs.length; i++) f.regs[i] = regs[i].copy();
         for (StackSlot s : stack) f.stack.add(s.copy());
+        for (int i = 0; i < stackArgs.length; i++) f.stackArgs[i] = stackArgs[i].copy();
         f.frameno = frameno;
         f.callsite = callsite;
         f.subprogno = subprogno;

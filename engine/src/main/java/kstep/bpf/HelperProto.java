@@ -79,6 +79,11 @@ record HelperProto(int id, Ret ret, List<Arg> args, boolean socketFilter, boolea
         return ok ? p : null;
     }
 
+    /** The prototype of helper {@code id} whatever the program type, or null when kstep has none. */
+    static HelperProto proto(int id) {
+        return PROTOS.get(id);
+    }
+
     Arg arg(int i) {
         return i < args.size() ? args.get(i) : null;
     }

@@ -61,6 +61,10 @@ final class InsnChecks {
                 boundsSanity(v, regs()[in.dst()], "alu");
             }
             case Insn.LDX -> {
+                if (v.variant.stackArgs() && in.src() == Verifier.REG_PARAMS) {
+                    StackArgs.load(v, this, in);
+                    break;
+                }
                 checkRegArg(in.src(), Op.SRC);
                 checkRegArg(in.dst(), Op.DST_NO_MARK);
                 RegType t = regs()[in.src()].type;
@@ -69,6 +73,10 @@ final class InsnChecks {
                 boundsSanity(v, regs()[in.dst()], "ldx");
             }
             case Insn.STX -> {
+                if (v.variant.stackArgs() && in.dst() == Verifier.REG_PARAMS) {
+                    StackArgs.store(v, this, in);
+                    break;
+                }
                 if (in.mode() == Insn.ATOMIC) {
                     checkAtomic(in);
                     break;
@@ -82,6 +90,10 @@ final class InsnChecks {
             }
             case Insn.ST -> {
                 if (in.mode() != Insn.MEM || in.src() != 0) throw reject("BPF_ST uses reserved fields");
+                if (v.variant.stackArgs() && in.dst() == Verifier.REG_PARAMS) {
+                    StackArgs.store(v, this, in);
+                    break;
+                }
                 checkRegArg(in.dst(), Op.SRC);
                 RegType t = regs()[in.dst()].type;
                 checkMemAccess(in.dst(), in.off(), Insn.bytes(in.size()), true, -1, false);

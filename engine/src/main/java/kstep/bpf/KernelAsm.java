@@ -35,9 +35,9 @@ public final class KernelAsm {
     private static final Pattern NEG = Pattern.compile(R + " = -" + R);
     private static final Pattern MOVSX = Pattern.compile(R + " = \\(s(8|16|32)\\)" + R);
     private static final Pattern ENDIAN = Pattern.compile("r(10|\\d) = (be|le|bswap)(16|32|64) r(10|\\d)");
-    private static final Pattern LDX = Pattern.compile("r(10|\\d) = \\*\\(" + SIZE + " \\*\\)\\(r(10|\\d) " + OFF + "\\)");
-    private static final Pattern STX = Pattern.compile("\\*\\(u(8|16|32|64) \\*\\)\\(r(10|\\d) " + OFF + "\\) = r(10|\\d)");
-    private static final Pattern ST = Pattern.compile("\\*\\(u(8|16|32|64) \\*\\)\\(r(10|\\d) " + OFF + "\\) = " + NUM);
+    private static final Pattern LDX = Pattern.compile("r(10|\\d) = \\*\\(" + SIZE + " \\*\\)\\(r(1[01]|\\d) " + OFF + "\\)");
+    private static final Pattern STX = Pattern.compile("\\*\\(u(8|16|32|64) \\*\\)\\(r(1[01]|\\d) " + OFF + "\\) = r(10|\\d)");
+    private static final Pattern ST = Pattern.compile("\\*\\(u(8|16|32|64) \\*\\)\\(r(1[01]|\\d) " + OFF + "\\) = " + NUM);
     private static final Pattern LOCK = Pattern.compile("lock \\*\\(u(32|64) \\*\\)\\(r(10|\\d) " + OFF + "\\) (\\+=|&=|\\|=|\\^=) r(10|\\d)");
     private static final Pattern FETCH = Pattern.compile("r(10|\\d) = atomic(64)?_(fetch_add|fetch_and|fetch_or|fetch_xor|xchg)\\(\\(u(32|64) \\*\\)\\(r(10|\\d) " + OFF + "\\), r(10|\\d)\\)");
     private static final Pattern CMPXCHG = Pattern.compile("r0 = atomic(64)?_cmpxchg\\(\\(u(32|64) \\*\\)\\(r(10|\\d) " + OFF + "\\), r0, r(10|\\d)\\)");

@@ -14,6 +14,8 @@ final class Precision {
     private int frame;
     private final int[] regMask = new int[Verifier.MAX_CALL_FRAMES];
     private final long[] stackMask = new long[Verifier.MAX_CALL_FRAMES];
+    /** The stack-args variant's outgoing stack-argument slots wanted precise, per frame (bit i: r11 -8(i+1)). */
+    private final int[] argMask = new int[Verifier.MAX_CALL_FRAMES];
 
     Precision(Verifier v) {
         this.v = v;
@@ -23,10 +25,11 @@ final class Precision {
         frame = f;
         java.util.Arrays.fill(regMask, 0);
         java.util.Arrays.fill(stackMask, 0L);
+        java.util.Arrays.fill(argMask, 0);
     }
 
     private boolean empty() {
-        for (int i = 0; i <= frame; i++) if (regMask[i] != 0 || stackMask[i] != 0) return false;
+        for (int i = 0; i <= frame; i++) if (regMask[i] != 0 || stackMask[i] != 0 || argMask[i] != 0) return false;
         return true;
     }
 
@@ -82,6 +85,13 @@ final class Precision {
                 stackMask[fr] |= 1L << i;
                 first = false;
             }
+            for (int i = 0; i < f.stackArgs.length; i++) {
+                RegState r = f.stackArgs[i];
+                if (r.type != RegType.SCALAR || !r.precise) continue;
+                b.append(first ? "frame " + fr + ": propagating r11-" + (i + 1) * 8 : ",r11-" + (i + 1) * 8);
+                argMask[fr] |= 1 << i;
+                first = false;
+            }
             if (!first && v.log.level2()) v.log.add(b + "\n");
         }
         run(cur);
@@ -92,6 +102,7 @@ final class Precision {
         for (FuncState f : st.frames) {
             for (RegState r : f.regs) if (r.type == RegType.SCALAR) r.precise = false;
             for (StackSlot s : f.stack) if (s.isSpill() && s.spilled.type == RegType.SCALAR) s.spilled.precise = false;
+            for (RegState r : f.stackArgs) if (r.type == RegType.SCALAR) r.precise = false;
         }
     }
 
@@ -112,6 +123,12 @@ final class Precision {
                     if (!s.isSpill() || s.spilled.type != RegType.SCALAR || s.spilled.precise) continue;
                     s.spilled.precise = true;
                     if (v.log.level2()) v.log.add("force_precise: frame" + i + ": forcing fp" + (-(j + 1) * 8) + " to be precise\n");
+                }
+                for (int j = 0; j < f.stackArgs.length; j++) {
+                    RegState r = f.stackArgs[j];
+                    if (r.type != RegType.SCALAR || r.precise) continue;
+                    r.precise = true;
+                    if (v.log.level2()) v.log.add("force_precise: frame" + i + ": forcing r11-" + (j + 1) * 8 + " to be precise\n");
                 }
             }
         }
@@ -171,8 +188,14 @@ final class Precision {
                     if (!s.isSpilledScalar() || s.spilled.precise) stackMask[fr] &= ~(1L << i);
                     else s.spilled.precise = true;
                 }
+                for (int i = 0; i < f.stackArgs.length; i++) {
+                    if ((argMask[fr] & (1 << i)) == 0) continue;
+                    RegState r = f.stackArgs[i];
+                    if (r.type != RegType.SCALAR || r.precise) argMask[fr] &= ~(1 << i);
+                    else r.precise = true;
+                }
                 if (v.log.level2()) {
-                    v.log.add("mark_precise: frame" + fr + ": parent state regs=" + regText(regMask[fr]) + " stack=" + StackLiveness.fmtMask(stackMask[fr]) + ": ");
+                    v.log.add("mark_precise: frame" + fr + ": parent state regs=" + regText(regMask[fr]) + " stack=" + StackLiveness.fmtMask(stackMask[fr]) + argText(fr) + ": ");
                     v.printVerifierState(st, fr, true);
                 }
             }
@@ -185,6 +208,14 @@ final class Precision {
             markAllScalarsPrecise(starting);
             init(0);
         }
+    }
+
+    /** " args=r11-8" when stack-argument slots are wanted (never in 6.18, whose lines stay as the kernel prints them). */
+    private String argText(int f) {
+        if (argMask[f] == 0) return "";
+        StringBuilder b = new StringBuilder(" args=");
+        for (int i = 0; i < ArgTracking.MAX_STACK_ARG_SLOTS; i++) if ((argMask[f] & (1 << i)) != 0) b.append(b.length() > 6 ? "," : "").append("r11-").append((i + 1) * 8);
+        return b.toString();
     }
 
     /** get_jmp_hist_entry(). */
@@ -229,10 +260,24 @@ final class Precision {
         if (in.code() == 0) return 0;
         if (v.log.level2()) {
             v.log.add("mark_precise: frame" + frame + ": regs=" + regText(regMask[frame]) + " stack=" + StackLiveness.fmtMask(stackMask[frame])
-                + " before " + idx + ": " + v.insnText(idx) + "\n");
+                + argText(frame) + " before " + idx + ": " + v.insnText(idx) + "\n");
         }
         syncLinked(h);
         int cls = in.cls(), op = in.op(), dreg = in.dst(), sreg = in.src();
+        if (v.variant.stackArgs() && cls == Insn.LDX && sreg == Verifier.REG_PARAMS) {
+            // a callee's incoming argument is its caller's outgoing slot
+            if (!regSet(dreg)) return 0;
+            clearReg(frame, dreg);
+            if (frame > 0) argMask[frame - 1] |= 1 << (in.off() / 8 - 1);
+            return 0;
+        }
+        if (v.variant.stackArgs() && (cls == Insn.STX || cls == Insn.ST) && dreg == Verifier.REG_PARAMS) {
+            int bit = 1 << (-in.off() / 8 - 1);
+            if ((argMask[frame] & bit) == 0) return 0;
+            argMask[frame] &= ~bit;
+            if (cls == Insn.STX) setReg(frame, sreg);
+            return 0;
+        }
         boolean stackAccess = h != null && (h.flags() & VerifierState.F_STACK_ACCESS) != 0;
         if (cls == Insn.ALU || cls == Insn.ALU64) {
             if (!regSet(dreg)) return 0;

@@ -143,6 +143,7 @@ final class StackAccess {
 
     /** check_stack_read_fixed_off(). */
     private static void readFixed(Verifier v, FuncState state, int off, int size, int dstRegno) throws Verifier.Reject {
+        checkPoison(v, state, off, off + size);
         int slot = -off - 1, spi = slot / 8;
         StackSlot s = state.stack.get(spi);
         RegState[] regs = v.cur.regs();
@@ -220,8 +221,25 @@ final class StackAccess {
     private static void readVar(Verifier v, InsnChecks c, int ptrRegno, int off, int size, int dstRegno) throws Verifier.Reject {
         RegState ptr = v.cur.regs()[ptrRegno];
         FuncState state = v.cur.frames.get(ptr.frameno);
+        checkPoison(v, state, ptr.s.smin + off, ptr.s.smax + off + size);
         rangeInitialized(v, c, ptrRegno, off, size, false, false, null);
         markRegStackRead(v, state, ptr.s.smin + off, ptr.s.smax + off + size, dstRegno);
+    }
+
+    /**
+     * The stack-args variant: a read of a byte the static liveness found dead (poisoned at a checkpoint) is
+     * refused — with a correct liveness no path reads one. kstep's message; 6.18 has no poisoning.
+     */
+    private static void checkPoison(Verifier v, FuncState state, long from, long to) throws Verifier.Reject {
+        if (v.argTracking == null) return;
+        for (long o = from; o < to; o++) {
+            int slot = (int) (-o - 1), spi = slot / 8;
+            if (slot < 0 || spi >= state.stack.size()) continue;
+            if (state.stack.get(spi).types[slotIndex(slot)] == StackSlot.POISON) {
+                throw v.reject("invalid read from poisoned stack frame" + state.frameno + " off " + from + "+" + (o - from) + " size " + (to - from)
+                    + ": the liveness analysis found fp" + (-(spi + 1) * 8) + " dead");
+            }
+        }
     }
 
     /** What a helper's raw (uninitialised) memory argument asks of check_helper_call(): the bytes to mark written. */

@@ -117,6 +117,16 @@ public final class StackLiveness {
         return java.util.Arrays.copyOf(out, cnt);
     }
 
+    /** env->cfg.insn_postorder: every subprogram's instructions in postorder, one after the other. */
+    int[] postorder() {
+        return postorder;
+    }
+
+    /** subprog_info[].postorder_start, with the total at the end. */
+    int[] postorderStarts() {
+        return postorderStart;
+    }
+
     /** bpf_insn_successors(): calls fall through, jumps go where they go. */
     int[] successors(int i) {
         Insn x = insns.get(i);

@@ -6,9 +6,10 @@ package kstep.bpf;
  * byte 7 the lowest, as the kernel indexes slot_type[].
  */
 public final class StackSlot {
-    static final byte INVALID = 0, SPILL = 1, MISC = 2, ZERO = 3;
-    /** slot_type_char[]. */
-    static final char[] CHARS = {'?', 'r', 'm', '0'};
+    /** POISON is the stack-args variant's: a slot the static liveness found dead at a checkpoint, which nothing may read. */
+    static final byte INVALID = 0, SPILL = 1, MISC = 2, ZERO = 3, POISON = 4;
+    /** slot_type_char[], and 'p' for a poisoned byte. */
+    static final char[] CHARS = {'?', 'r', 'm', '0', 'p'};
 
     final byte[] types = new byte[8];
     RegState spilled = new RegState();
@@ -49,6 +50,17 @@ public final class StackSlot {
     boolean allMiscStrict() {
         for (byte t : types) if (t != MISC) return false;
         return true;
+    }
+
+    /** Poisons the slot: its bytes may not be read again until written. */
+    void poison() {
+        java.util.Arrays.fill(types, POISON);
+        spilled.markNotInit();
+    }
+
+    boolean anyPoison(int from, int to) {
+        for (int i = from; i < to; i++) if (types[i] == POISON) return true;
+        return false;
     }
 
     void invalidate() {

@@ -55,6 +55,8 @@ final class StatesEqual {
     private boolean funcStates(FuncState old, FuncState cur, int insn) {
         int live = v.live.bits(insn);
         for (int i = 0; i < 11; i++) if ((live & (1 << i)) != 0 && !regsafe(old.regs[i], cur.regs[i])) return false;
+        // the stack-args variant's outgoing slots: a callee still to read them sees the caller's values
+        for (int i = 0; i < old.stackArgs.length; i++) if (!regsafe(old.stackArgs[i], cur.stackArgs[i])) return false;
         return stacksafe(old, cur);
     }
 

@@ -20,12 +20,21 @@ public final class Verifier {
     static final int COMPLEXITY_LIMIT_JMP_SEQ = 8192;
     static final int MAX_BPF_STACK = 512;
     static final int MAX_CALL_FRAMES = 8;
+    /** BPF_REG_PARAMS: R11, the stack-args variant's base of the stack-argument slots. */
+    static final int REG_PARAMS = 11;
     /** Steps kept for the app (each holds two copies of the state); a longer verification still runs to its end, its trace is cut. */
     static final int MAX_STEPS = 20_000;
 
     /** What verification answers. {@code error} is the log's last line before the statistics, "" when accepted. */
     public record Result(boolean accepted, String error, String log, Map<Integer, String> liveRegs, int processed, String stats,
-                         List<VerifierStep> steps, boolean stepsCut, List<String> stackLive, List<StackLiveness.Chain> chains) { }
+                         List<VerifierStep> steps, boolean stepsCut, List<String> stackLive, List<StackLiveness.Chain> chains,
+                         KernelVariant variant, ArgTracking.Summary argTracking) {
+        /** A result of 6.18 (no static liveness). */
+        public Result(boolean accepted, String error, String log, Map<Integer, String> liveRegs, int processed, String stats,
+                      List<VerifierStep> steps, boolean stepsCut, List<String> stackLive, List<StackLiveness.Chain> chains) {
+            this(accepted, error, log, liveRegs, processed, stats, steps, stepsCut, stackLive, chains, KernelVariant.LINUX_6_18, null);
+        }
+    }
 
     /** A rejection: the message is already in the log. */
     static final class Reject extends Exception {
@@ -104,8 +113,13 @@ public final class Verifier {
     /** env->explore_alu_limits: pruning compares scalars exactly once pointer arithmetic had a variable offset. */
     boolean exploreAluLimits;
 
-    private Verifier(BpfProgram p, int logLevel, List<Integer> subprogs, boolean record, boolean priv) {
+    /** The kernel modelled; in the stack-args variants {@link #argTracking} answers which stack slots are alive. */
+    final KernelVariant variant;
+    final ArgTracking argTracking;
+
+    private Verifier(BpfProgram p, int logLevel, List<Integer> subprogs, boolean record, boolean priv, KernelVariant variant) {
         this.record = record;
+        this.variant = variant;
         this.priv = priv;
         this.aluState = new int[p.insns().size()];
         this.aluLimit = new int[p.insns().size()];
@@ -116,7 +130,9 @@ public final class Verifier {
         this.live = LiveRegs.of(p, priv);
         this.subprogs = subprogs;
         markPoints();
-        this.stackLive = new StackLiveness(insns, subprogs, prunePoints, log);
+        // the variants keep 6.18's runtime liveness silent and unasked: only its CFG (postorder, successors) serves them
+        this.stackLive = new StackLiveness(insns, subprogs, prunePoints, variant.stackArgs() ? new VerifierLog(0) : log);
+        this.argTracking = variant.stackArgs() ? new ArgTracking(insns, subprogs, stackLive, log, variant.tracksStackArgSlots()) : null;
         this.checks = new InsnChecks(this);
         this.precision = new Precision(this);
         this.auxPtrType = new RegType[insns.size()];
@@ -141,20 +157,33 @@ public final class Verifier {
 
     /** As {@link #verify(BpfProgram, int, boolean)}, for a privileged loader (root) or not. */
     public static Result verify(BpfProgram p, int logLevel, boolean steps, boolean privileged) {
+        return verify(p, logLevel, steps, privileged, KernelVariant.LINUX_6_18, true);
+    }
+
+    /**
+     * As {@link #verify(BpfProgram, int, boolean, boolean)}, as kernel {@code variant} would; {@code jited} is
+     * bpf_jit_enable (the stack-args variants refuse stack arguments to the interpreter).
+     */
+    public static Result verify(BpfProgram p, int logLevel, boolean steps, boolean privileged, KernelVariant variant, boolean jited) {
         int level = Math.max(1, logLevel);
         if (!privileged && p.type() != BpfProgram.ProgType.SOCKET_FILTER) {
             // bpf_prog_load() refuses the type before the verifier runs: -EPERM, and no log at all
-            return new Result(false, "", "", Map.of(), 0, "", List.of(), false, List.of(), List.of());
+            return new Result(false, "", "", Map.of(), 0, "", List.of(), false, List.of(), List.of(), variant, null);
         }
         Structure.Result s = Structure.check(p, level, privileged);
         if (!s.ok()) {
             String text = logLevel == 0 ? "" : String.join("\n", s.log()) + "\n";
-            return new Result(false, s.error(), text, Map.of(), 0, Structure.NOTHING_PROCESSED, List.of(), false, List.of(), List.of());
+            return new Result(false, s.error(), text, Map.of(), 0, Structure.NOTHING_PROCESSED, List.of(), false, List.of(), List.of(), variant, null);
         }
-        Verifier v = new Verifier(p, level, s.subprogs(), steps, privileged);
-        for (String line : s.log()) v.log.add(line + "\n");
+        Verifier v = new Verifier(p, level, s.subprogs(), steps, privileged, variant);
         String error = null;
         try {
+            for (String line : s.log()) {
+                // the series runs its static liveness before the live-regs table is printed
+                if (v.argTracking != null && line.equals("Live regs before insn:")) v.staticLiveness(jited);
+                v.log.add(line + "\n");
+            }
+            if (v.argTracking != null && level < 2) v.staticLiveness(jited);
             v.doCheckMain();
             v.checkMaxStackDepth();
         } catch (Reject r) {
@@ -170,8 +199,29 @@ public final class Verifier {
             liveRegs.put(i, v.live.mask(i));
             if (p.insns().get(i).isLdImm64()) i++;
         }
+        ArgTracking.Summary sum = v.argTracking == null ? null : v.argTracking.summary();
         return new Result(error == null, error == null ? "" : error, logLevel == 0 ? "" : text, liveRegs, v.insnProcessed, stats,
-            List.copyOf(v.steps), v.stepsCut, List.copyOf(v.stackLive.lines), v.stackLive.chains());
+            List.copyOf(v.steps), v.stepsCut, sum == null ? List.copyOf(v.stackLive.lines) : sum.useDef(),
+            sum == null ? v.stackLive.chains() : v.argTracking.chains(), variant, sum);
+    }
+
+    /**
+     * The stack-args variants' checks before do_check(): stack arguments need the JIT and no reachable tail
+     * call (the series' bpf_check() and check_max_stack_depth() refusals), then the static liveness.
+     */
+    private void staticLiveness(boolean jited) throws Reject {
+        boolean stackArgs = false, tailCall = false;
+        for (Insn x : insns) {
+            if (ArgTracking.isStackArgStore(x) || ArgTracking.isStackArgLoad(x)) stackArgs = true;
+            if (x.code() == (Insn.JMP | Insn.CALL) && x.src() == Insn.CALL_HELPER && x.imm() == 12) tailCall = true;
+        }
+        if (stackArgs && !jited) throw reject("stack arguments are only supported by the JIT (bpf_jit_enable is 0)");
+        if (stackArgs && tailCall) throw reject("tail calls are not allowed in programs with stack arguments");
+        try {
+            argTracking.run();
+        } catch (ArgTracking.Failure f) {
+            throw new Reject(f.getMessage(), true);
+        }
     }
 
     private static String lastLine(String log) {
@@ -503,6 +553,12 @@ public final class Verifier {
             if (!all && (scratchedStack & (1L << i)) == 0) continue;
             b.append(" fp").append(-(i + 1) * 8).append('=').append(s.text(f.frameno));
         }
+        for (int i = 0; i < f.stackArgs.length; i++) {
+            RegState r = f.stackArgs[i];
+            if (r.type == RegType.NOT_INIT) continue;
+            if (!all && (scratchedRegs & (1 << (16 + i))) == 0) continue;
+            b.append(" r11-").append((i + 1) * 8).append('=').append(r.text(f.frameno));
+        }
         return b.append('\n').toString();
     }
 
@@ -556,6 +612,7 @@ public final class Verifier {
         prevJmpsProcessed = jmpsProcessed;
         prevInsnProcessed = insnProcessed;
         if (priv) precision.markAllScalarsImprecise(cur);
+        if (argTracking != null) poisonDeadSlots(cur);
         VerifierState nw = cur.copy();
         nw.insnIdx = idx;
         nw.history = new ArrayList<>();
@@ -613,7 +670,27 @@ public final class Verifier {
                 int ip = st.frameInsnIdx(i);
                 int liveMask = live.bits(ip);
                 for (int r = 0; r < 10; r++) if ((liveMask & (1 << r)) == 0) f.regs[r].markNotInit();
-                for (int spi = 0; spi < f.stack.size(); spi++) if (!stackLive.slotAlive(st, f.frameno, spi)) f.stack.get(spi).invalidate();
+                for (int spi = 0; spi < f.stack.size(); spi++) if (!slotAlive(st, f.frameno, spi)) f.stack.get(spi).invalidate();
+            }
+        }
+    }
+
+    private boolean slotAlive(VerifierState st, int frameno, int spi) {
+        return argTracking != null ? argTracking.slotAlive(st, frameno, spi) : stackLive.slotAlive(st, frameno, spi);
+    }
+
+    /**
+     * The stack-args variants' poisoning at a new checkpoint: every slot the static liveness says nothing reads
+     * any more becomes unreadable on the path, so a liveness mistake is a rejection rather than unsound pruning.
+     */
+    private void poisonDeadSlots(VerifierState st) {
+        for (int i = 0; i <= st.curframe; i++) {
+            FuncState f = st.frames.get(i);
+            for (int spi = 0; spi < f.stack.size(); spi++) {
+                StackSlot s = f.stack.get(spi);
+                if (s.allInvalid() || s.anyPoison(0, 8) || slotAlive(st, f.frameno, spi)) continue;
+                s.poison();
+                if (log.level2()) log.add("poison frame" + f.frameno + " fp" + (-(spi + 1) * 8) + " at insn " + st.insnIdx + ": no read of it follows\n");
             }
         }
     }

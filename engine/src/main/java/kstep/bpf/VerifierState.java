@@ -82,7 +82,10 @@ public final class VerifierState {
         return x.type == RegType.SCALAR && x.precise;
     }
 
-    /** The frame's used stack slots, highest first: "fp-8" to its text ("mmmmmmmm", "ctx()", "P0"). */
+    /**
+     * The frame's used stack slots, highest first: "fp-8" to its text ("mmmmmmmm", "ctx()", "P0"); then, in
+     * the stack-args variants, the outgoing stack arguments it has stored ("r11-8").
+     */
     public java.util.Map<String, String> stack(int frame) {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
         if (frame < 0 || frame > curframe) return out;
@@ -91,6 +94,7 @@ public final class VerifierState {
             StackSlot st = f.stack.get(i);
             if (!st.allInvalid()) out.put("fp" + (-(i + 1) * 8), st.text(frame));
         }
+        for (int i = 0; i < f.stackArgs.length; i++) if (f.stackArgs[i].type != RegType.NOT_INIT) out.put("r11-" + (i + 1) * 8, f.stackArgs[i].text(frame));
         return out;
     }
 }

@@ -218,7 +218,12 @@ public final class VerifierView extends BorderPane {
 
     /** Shows a verification of {@code program}; {@code kernel} may be null. The cursor goes to the last step. */
     public void setResult(List<Insn> program, Verifier.Result r, Kernel kernel, boolean privileged) {
-        title.setText("BPF verifier workbench — Linux 6.18, " + (privileged ? "privileged loader (root)" : "unprivileged loader"));
+        String kernelName = switch (r.variant()) {
+            case LINUX_6_18 -> "Linux 6.18";
+            case STACK_ARGS -> "Linux 6.18 + the stack-arguments series (not the running kernel)";
+            case STACK_ARGS_UNPATCHED -> "Linux 6.18 + the stack-arguments series without patch 04/18 (not the running kernel)";
+        };
+        title.setText("BPF verifier workbench — " + kernelName + ", " + (privileged ? "privileged loader (root)" : "unprivileged loader"));
         insns = program;
         steps = r.steps();
         logText = r.log();
@@ -244,7 +249,7 @@ public final class VerifierView extends BorderPane {
         buildTable();
         buildTree();
         liveness.set(program, r.liveRegs(), kstep.bpf.LiveRegs.of(new kstep.bpf.BpfProgram("p", kstep.bpf.BpfProgram.ProgType.SOCKET_FILTER, program)),
-            r.chains());
+            r.chains(), r.argTracking());
         lineStarts.clear();
         List<String> lines = new ArrayList<>();
         int pos = 0;
