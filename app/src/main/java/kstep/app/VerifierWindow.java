@@ -158,9 +158,12 @@ public final class VerifierWindow {
         v.setResult(p.insns(), r, kernel == null ? null : kernel.apply(p), privileged);
     }
 
-    /** Renders program {@code index} at verifier step {@code step} (-1: the last) headless, through a temporary file. */
+    /**
+     * Renders program {@code index} at verifier step {@code step} (-1: the last) headless, through a temporary
+     * file; {@code livenessChain} above 0 shows the liveness tab on that call chain (1 the first) instead of the states.
+     */
     public static void png(List<Program> programs, int index, int step, BpfProgram.ProgType type, List<BpfMap> maps,
-                           Function<BpfProgram, VerifierView.Kernel> kernel, boolean privileged, KernelVariant forced, boolean livenessTab, double scale,
+                           Function<BpfProgram, VerifierView.Kernel> kernel, boolean privileged, KernelVariant forced, int livenessChain, double scale,
                            Path png) throws IOException {
         Fx.startHeadless();
         BufferedImage img = Fx.call(() -> {
@@ -173,7 +176,10 @@ public final class VerifierWindow {
             root.applyCss();
             root.layout();
             v.show(step < 0 ? v.steps() - 1 : step);
-            if (livenessTab) ((javafx.scene.control.TabPane) root.lookup("#verifier-tabs")).getSelectionModel().select(1);
+            if (livenessChain > 0) {
+                ((javafx.scene.control.TabPane) root.lookup("#verifier-tabs")).getSelectionModel().select(1);
+                v.livenessTable().selectChain(livenessChain - 1);
+            }
             root.applyCss();
             root.layout();
             return Exporter.snapshot(root, scale);

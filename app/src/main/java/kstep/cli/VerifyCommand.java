@@ -73,6 +73,10 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--view", paramLabel = "TAB", defaultValue = "states", description = "The middle pane --png shows: states (the default) or liveness.")
     String view;
 
+    @Option(names = "--chain", paramLabel = "N", defaultValue = "1", description = "The call chain (or, for the stack-args kernels, the"
+        + " instance) --png --view liveness shows (1 is the first, as the list above the table orders them).")
+    int chain;
+
     @Option(names = "--program", paramLabel = "N", defaultValue = "1", description = "Which program of a tour --png shows (1 is the first).")
     int program;
 
@@ -98,7 +102,7 @@ final class VerifyCommand implements Callable<Integer> {
             png.check();
             if (program < 1 || program > programs.size()) throw new IllegalArgumentException("--program is 1.." + programs.size());
             if (!view.equals("states") && !view.equals("liveness")) throw new IllegalArgumentException("--view is states or liveness");
-            kstep.app.VerifierWindow.png(programs, program - 1, step - 1, t, declared, kernel, !unprivileged, forcedVariant(), view.equals("liveness"), png.scale, png.png);
+            kstep.app.VerifierWindow.png(programs, program - 1, step - 1, t, declared, kernel, !unprivileged, forcedVariant(), view.equals("liveness") ? chain : 0, png.scale, png.png);
             spec.commandLine().getOut().println("wrote " + png.png);
         }
         if (show) kstep.app.VerifierWindow.show(programs, t, declared, kernel, !unprivileged, forcedVariant());
