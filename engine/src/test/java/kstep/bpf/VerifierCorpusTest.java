@@ -74,4 +74,19 @@ class VerifierCorpusTest {
             assertEquals(normalise(c.log()), normalise(r.log()), "log");
         }));
     }
+
+    /**
+     * The stack-args kernel on 6.18's programs (none uses R11): its static liveness and poisoning must not
+     * change a verdict, and the error only where its own behaviour shows (an infinite loop's "old state" line
+     * prints the poisoned slots; its liveness analysis names a call chain too deep for it).
+     */
+    @TestFactory
+    Stream<DynamicTest> theStackArgsKernelGivesTheVerdictsOf618() throws Exception {
+        return Stream.concat(CaseFiles.in("/bpf/verifier"), CaseFiles.in("/bpf/subprog")).map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+            Case c = Case.read(f);
+            Verifier.Result r = Verifier.verify(c.program(), 1, false, true, KernelVariant.STACK_ARGS, true);
+            assertEquals(c.accepted(), r.accepted(), "verdict");
+            if (!c.error().startsWith("old state:") && !c.error().startsWith("the call stack of")) assertEquals(c.error(), r.error(), "error line");
+        }));
+    }
 }
