@@ -25,14 +25,18 @@ public final class Verifier {
     /** Steps kept for the app (each holds two copies of the state); a longer verification still runs to its end, its trace is cut. */
     static final int MAX_STEPS = 20_000;
 
-    /** What verification answers. {@code error} is the log's last line before the statistics, "" when accepted. */
+    /**
+     * What verification answers. {@code error} is the log's last line before the statistics, "" when accepted;
+     * {@code xlated} is the program as the kernel rewrites it after verifying it (accepted programs of a
+     * privileged loader; null otherwise), which the JIT compiles.
+     */
     public record Result(boolean accepted, String error, String log, Map<Integer, String> liveRegs, int processed, String stats,
                          List<VerifierStep> steps, boolean stepsCut, List<String> stackLive, List<StackLiveness.Chain> chains,
-                         KernelVariant variant, ArgTracking.Summary argTracking) {
+                         KernelVariant variant, ArgTracking.Summary argTracking, Xlated xlated) {
         /** A result of 6.18 (no static liveness). */
         public Result(boolean accepted, String error, String log, Map<Integer, String> liveRegs, int processed, String stats,
                       List<VerifierStep> steps, boolean stepsCut, List<String> stackLive, List<StackLiveness.Chain> chains) {
-            this(accepted, error, log, liveRegs, processed, stats, steps, stepsCut, stackLive, chains, KernelVariant.LINUX_6_18, null);
+            this(accepted, error, log, liveRegs, processed, stats, steps, stepsCut, stackLive, chains, KernelVariant.LINUX_6_18, null, null);
         }
     }
 
@@ -104,6 +108,8 @@ public final class Verifier {
      * bpf_capable and bypass_spec_v1/v4 all follow it.
      */
     final boolean priv;
+    /** insn_aux_data[].seen: the instructions a (non-speculative) path simulated. */
+    final BitSet seen = new BitSet();
     /** insn_aux_data[].nospec and .nospec_result: where speculative paths stop. */
     final BitSet nospec = new BitSet(), nospecResult = new BitSet();
     /** insn_aux_data[].alu_state and .alu_limit, for the unprivileged loader's pointer arithmetic. */
@@ -168,12 +174,12 @@ public final class Verifier {
         int level = Math.max(1, logLevel);
         if (!privileged && p.type() != BpfProgram.ProgType.SOCKET_FILTER) {
             // bpf_prog_load() refuses the type before the verifier runs: -EPERM, and no log at all
-            return new Result(false, "", "", Map.of(), 0, "", List.of(), false, List.of(), List.of(), variant, null);
+            return new Result(false, "", "", Map.of(), 0, "", List.of(), false, List.of(), List.of(), variant, null, null);
         }
         Structure.Result s = Structure.check(p, level, privileged);
         if (!s.ok()) {
             String text = logLevel == 0 ? "" : String.join("\n", s.log()) + "\n";
-            return new Result(false, s.error(), text, Map.of(), 0, Structure.NOTHING_PROCESSED, List.of(), false, List.of(), List.of(), variant, null);
+            return new Result(false, s.error(), text, Map.of(), 0, Structure.NOTHING_PROCESSED, List.of(), false, List.of(), List.of(), variant, null, null);
         }
         Verifier v = new Verifier(p, level, s.subprogs(), steps, privileged, variant);
         String error = null;
@@ -202,7 +208,7 @@ public final class Verifier {
         ArgTracking.Summary sum = v.argTracking == null ? null : v.argTracking.summary();
         return new Result(error == null, error == null ? "" : error, logLevel == 0 ? "" : text, liveRegs, v.insnProcessed, stats,
             List.copyOf(v.steps), v.stepsCut, sum == null ? List.copyOf(v.stackLive.lines) : sum.useDef(),
-            sum == null ? v.stackLive.chains() : v.argTracking.chains(), variant, sum);
+            sum == null ? v.stackLive.chains() : v.argTracking.chains(), variant, sum, error == null && v.priv ? Xlated.of(v) : null);
     }
 
     /**
@@ -380,6 +386,11 @@ public final class Verifier {
                     log.prevLogPos = log.end();
                 }
                 prev = idx;
+                // sanitize_mark_insn_seen(): what the rewrites keep (both slots of a 64-bit load)
+                if (!cur.speculative) {
+                    seen.set(idx);
+                    if (insn.isLdImm64()) seen.set(idx + 1);
+                }
                 VerifierState before = record && steps.size() < MAX_STEPS ? cur.copy() : null;
                 int logBefore = log.end();
                 InsnChecks.Outcome o = null;
