@@ -24,7 +24,7 @@ import kstep.lang.SourceError;
 /** {@code kstep bpf}: the BPF instruction set on its own: assemble, disassemble, run, the conformance suite. */
 @Command(name = "bpf", description = "BPF: assemble, disassemble, run and verify programs; run the bpf_conformance suite.",
     subcommands = {BpfCommand.Asm.class, BpfCommand.Disasm.class, BpfCommand.Run.class, BpfCommand.ConformanceCmd.class, BpfCompare.class,
-        VerifyCommand.class})
+        VerifyCommand.class, JitCommand.class})
 final class BpfCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -50,7 +50,8 @@ final class BpfCompare implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     /** What the kernel said: accepted, errno, the test run's retval or its errno, the log. */
-    record KernelAnswer(boolean accepted, int errno, Long retval, Integer runErrno, String log) {
+    /** {@code xlated} and {@code jited} are hex, "" when the kernel rejected the program or would not say. */
+    record KernelAnswer(boolean accepted, int errno, Long retval, Integer runErrno, String log, String xlated, String jited) {
         String lastLogLine() {
             String[] l = log.strip().split("\n");
             return l.length == 0 ? "" : l[l.length - 1];
@@ -72,6 +73,7 @@ final class BpfCompare implements Callable<Integer> {
         int errno = 0;
         Long retval = null;
         Integer runErrno = null;
+        String xlated = "", jited = "";
         int at = out.indexOf("\nlog\n");
         String head = at < 0 ? out : out.substring(0, at);
         for (String l : head.split("\n")) {
@@ -82,10 +84,12 @@ final class BpfCompare implements Callable<Integer> {
                 case "errno" -> errno = Integer.parseInt(w[1]);
                 case "retval" -> retval = Long.parseLong(w[1]);
                 case "run_errno" -> runErrno = Integer.parseInt(w[1]);
+                case "xlated" -> xlated = w[1];
+                case "jited" -> jited = w[1];
                 default -> { }
             }
         }
-        return new KernelAnswer(accepted, errno, retval, runErrno, at < 0 ? "" : out.substring(at + 5));
+        return new KernelAnswer(accepted, errno, retval, runErrno, at < 0 ? "" : out.substring(at + 5), xlated, jited);
     }
 
     static KernelAnswer runKernel(Path probe, BpfProgram p, byte[] packet) throws IOException, InterruptedException {

@@ -39,6 +39,28 @@ public final class KernelVerifier {
         return in.append(ProgramFile.toHex(p.insns())).toString();
     }
 
+    /** The images the kernel made of {@code p} (root, log level 1): its xlated and jited hex, "" when rejected. */
+    public static synchronized String[] images(BpfProgram p) throws IOException, InterruptedException {
+        ensureProbe();
+        BpfCompare.KernelAnswer k = BpfCompare.parse(Probes.run(java.util.List.of(probe.toString(), p.type() == BpfProgram.ProgType.XDP ? "xdp" : "socket_filter", "1",
+            Vm.hex(TestRun.DEFAULT_PACKET)), probeInput(p)));
+        if (!k.accepted() && k.errno() == 1) throw new IllegalArgumentException("cannot load BPF programs here (EPERM): that needs root");
+        return new String[] {k.xlated(), k.jited()};
+    }
+
+    private static void ensureProbe() throws IOException, InterruptedException {
+        if (probe != null) return;
+        probe = Probes.build("kstep-bpf-probe", "comparing with the kernel");
+        Path built = probe;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Probes.remove(built);
+            } catch (IOException e) {
+                // a temporary directory left behind is harmless
+            }
+        }));
+    }
+
     /** Asks the kernel; an IllegalArgumentException says why it cannot be asked here. */
     public static synchronized Answer ask(BpfProgram p, int logLevel) throws IOException, InterruptedException {
         return ask(p, logLevel, true);
@@ -49,17 +71,7 @@ public final class KernelVerifier {
      * with kernel.unprivileged_bpf_disabled 0, to do that).
      */
     public static synchronized Answer ask(BpfProgram p, int logLevel, boolean privileged) throws IOException, InterruptedException {
-        if (probe == null) {
-            probe = Probes.build("kstep-bpf-probe", "comparing with the kernel");
-            Path built = probe;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    Probes.remove(built);
-                } catch (IOException e) {
-                    // a temporary directory left behind is harmless
-                }
-            }));
-        }
+        ensureProbe();
         String in = probeInput(p);
         java.util.List<String> cmd = new java.util.ArrayList<>();
         if (!privileged) {

@@ -57,7 +57,8 @@ final class VerifyCommand implements Callable<Integer> {
     boolean noJit;
 
     @Option(names = "--json", description = "One JSON line a program: file, accepted, error, log, live_regs, processed,"
-        + " stack_live (6.18's +live/+written lines; the stack-args variants' stack use/def lines), and kernel for a variant.")
+        + " stack_live (6.18's +live/+written lines; the stack-args variants' stack use/def lines), xlated (the program as the"
+        + " kernel rewrites it for the JIT), and kernel for a variant.")
     boolean json;
 
     @Option(names = "--compare", description = "Also load each program into the running kernel (needs Linux, cc and root) and"
@@ -202,6 +203,16 @@ final class VerifyCommand implements Callable<Integer> {
         m.put("live_regs", live);
         m.put("processed", r.processed());
         m.put("stack_live", r.stackLive());
+        // the program as the kernel rewrites it for the JIT ("" when rejected, or when kstep cannot rewrite it)
+        String xl = "";
+        if (r.xlated() != null) {
+            try {
+                xl = r.xlated().hex();
+            } catch (kstep.bpf.Xlated.Unsupported e) {
+                m.put("xlated_error", e.getMessage());
+            }
+        }
+        m.put("xlated", xl);
         if (k != null) {
             m.put("kernel_accepted", k.accepted());
             m.put("kernel_error", k.error());

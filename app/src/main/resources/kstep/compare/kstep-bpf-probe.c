@@ -3,7 +3,8 @@
  * Input on stdin: optional lines "map TYPE KEY_SIZE VALUE_SIZE MAX_ENTRIES [NAME]" (created in order; a 64-bit
  * load with src_reg 1 and imm N gets map N's fd), then one instruction a line as 16 hex digits (the bytes
  * of struct bpf_insn). Arguments: program type (socket_filter or xdp), log level, packet hex.
- * Output: "accepted 0|1", "errno N", "retval N" or "run_errno N", then "log" and the verifier log.
+ * Output: "accepted 0|1", "errno N", for an accepted program "xlated HEX" and "jited HEX" (the images
+ * BPF_OBJ_GET_INFO_BY_FD reports), "retval N" or "run_errno N", then "log" and the verifier log.
  * Needs Linux and the privilege to load BPF programs (root, or CAP_BPF with CAP_PERFMON or CAP_NET_ADMIN).
  */
 #include <errno.h>
@@ -22,6 +23,52 @@
 static long sys_bpf(int cmd, union bpf_attr *attr)
 {
 	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+static void print_hex(const char *key, const unsigned char *b, unsigned len)
+{
+	printf("%s ", key);
+	for (unsigned i = 0; i < len; i++)
+		printf("%02x", b[i]);
+	printf("\n");
+}
+
+/* The xlated and jited images of a loaded program; nothing when the kernel will not say. */
+static void print_images(int fd)
+{
+	struct bpf_prog_info info;
+	union bpf_attr attr;
+	unsigned char *x, *j;
+	unsigned xl, jl;
+
+	memset(&info, 0, sizeof(info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = (uint64_t)(uintptr_t)&info;
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) < 0)
+		return;
+	xl = info.xlated_prog_len;
+	jl = info.jited_prog_len;
+	x = calloc(1, xl + 1);
+	j = calloc(1, jl + 1);
+	if (!x || !j)
+		return;
+	memset(&info, 0, sizeof(info));
+	info.xlated_prog_len = xl;
+	info.xlated_prog_insns = (uint64_t)(uintptr_t)x;
+	info.jited_prog_len = jl;
+	info.jited_prog_insns = (uint64_t)(uintptr_t)j;
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = (uint64_t)(uintptr_t)&info;
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) < 0)
+		return;
+	print_hex("xlated", x, xl);
+	print_hex("jited", j, jl);
+	free(x);
+	free(j);
 }
 
 static int hexval(int c)
@@ -128,6 +175,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	printf("accepted 1\nerrno 0\n");
+	print_images(fd);
 	memset(&attr, 0, sizeof(attr));
 	attr.test.prog_fd = fd;
 	attr.test.data_in = (uint64_t)(uintptr_t)packet;

@@ -95,9 +95,9 @@ class BpfCliTest {
         String[] lines = r.out().split("\n");
         assertEquals(3, lines.length, r.out());
         assertEquals("{\"file\":\"" + ok + "\",\"accepted\":true,\"error\":\"\",\"log\":\"processed 2 insns (limit 1000000) max_states_per_insn 0"
-            + " total_states 0 peak_states 0 mark_read 0\\n\",\"live_regs\":{\"0\":\"..........\",\"1\":\"0.........\"},\"processed\":2,\"stack_live\":[]}", lines[0]);
+            + " total_states 0 peak_states 0 mark_read 0\\n\",\"live_regs\":{\"0\":\"..........\",\"1\":\"0.........\"},\"processed\":2,\"stack_live\":[],\"xlated\":\"b7000000000000009500000000000000\"}", lines[0]);
         assertTrue(lines[1].contains("\"accepted\":false,\"error\":\"invalid write to stack R0 off=8 size=8\""), lines[1]);
-        assertTrue(lines[1].endsWith("\"processed\":3,\"stack_live\":[]}"), lines[1]);
+        assertTrue(lines[1].endsWith("\"processed\":3,\"stack_live\":[],\"xlated\":\"\"}"), lines[1]);
         assertTrue(lines[2].startsWith("{\"file\":\"" + garbage + "\",\"input_error\":\"" + garbage + ":2:1:"), lines[2]);
         assertEquals(Cli.BAD_INPUT, r.code());
     }
@@ -107,7 +107,7 @@ class BpfCliTest {
         Path s = dir.resolve("p.s");
         Files.writeString(s, "r0 = 0\nr2 = r10\nr2 += -8\n*(u64 *)(r2 +0) = r0\nr3 = *(u32 *)(r1 +0)\nif r3 > 0x5 goto pc+2\nr0 = 1\nexit\nr0 = r3\nexit\n");
         String line = kstep("bpf", "verify", "--json", "--log-level", "1", s.toString()).out();
-        assertTrue(line.endsWith("\"stack_live\":[\"(0) frame 0 insn 3 +written -8 \",\"(0) frame 0 insn 0 +written -8 \"]}\n"), line);
+        assertTrue(line.contains("\"stack_live\":[\"(0) frame 0 insn 3 +written -8 \",\"(0) frame 0 insn 0 +written -8 \"],\"xlated\":"), line);
     }
 
     @Test
@@ -127,6 +127,41 @@ class BpfCliTest {
         CliTest.Out err = kstep("bpf", "verify", bad.toString());
         assertEquals(Cli.BAD_INPUT, err.code());
         assertTrue(err.err().contains(bad + ":1:11: error: unknown kernel variant '7.0' (known: 6.18, stack-args, stack-args-unpatched)"), err.err());
+    }
+
+    @Test
+    void jitPrintsEachInstructionWithItsMachineCodeAndJsonHasTheImages(@TempDir Path dir) throws Exception {
+        Path s = dir.resolve("p.s");
+        Files.writeString(s, "r6 = r1\nr0 = *(u32 *)(r6 +0)\nif r0 > 0x40 goto pc+2\nr0 <<= 2\nexit\ncall bpf_get_prandom_u32#7\nr0 &= 0xff\nexit\n");
+        CliTest.Out r = kstep("bpf", "jit", s.toString());
+        assertEquals(Cli.OK, r.code(), r.err());
+        assertTrue(r.out().contains("   1: (61) r0 = *(u32 *)(r6 +112)\n          10:  8b 43 70                       mov eax,DWORD PTR [rbx+0x70]\n"),
+            "skb->len is the kernel's sk_buff len at +112: " + r.out());
+        assertTrue(r.out().contains("   5: (85) call bpf_get_prandom_u32#7\n"), r.out());
+        assertTrue(r.out().contains("2f:  eb ec                          jmp 0x1d"), "the second exit jumps to the first one's epilogue: " + r.out());
+        String att = kstep("bpf", "jit", "--att", s.toString()).out();
+        assertTrue(att.contains("mov 0x70(%rbx),%eax"), att);
+        String json = kstep("bpf", "jit", "--json", s.toString()).out();
+        assertTrue(json.startsWith("{\"file\":\"" + s + "\",\"xlated\":\"bf16000000000000616070000000000025000200400000006700000002000000"), json);
+        assertTrue(json.contains("\"jited\":\"0f1f4400000f1f00554889e5534889fb8b4370"), json);
+        assertTrue(json.contains("{\"insn\":3,\"offset\":25,\"bytes\":\"48c1e002\",\"asm\":[\"shl rax,0x2\"],\"att\":[\"shl $0x2,%rax\"]}"), json);
+        CliTest.Out arm = kstep("bpf", "jit", "--arch", "arm64", s.toString());
+        assertTrue(arm.err().contains("its arm64 JIT is not modelled yet"), arm.err());
+        Path bad = dir.resolve("bad.s");
+        Files.writeString(bad, "r0 = r5\nexit\n");
+        CliTest.Out rej = kstep("bpf", "jit", bad.toString());
+        assertEquals(Cli.FOUND, rej.code());
+        assertTrue(rej.err().contains("the verifier rejects it: R5 !read_ok"), rej.err());
+    }
+
+    @Test
+    void jitCompareAgreesWithTheRunningKernelsImages(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")) && new java.io.File("/proc/sys/net/core/bpf_jit_enable").exists(), "needs root on Linux");
+        Path s = dir.resolve("p.s");
+        Files.writeString(s, "r6 = r1\nr2 = *(u32 *)(r6 +0)\nr0 = 100\nr0 /= r2\nr3 = r0\nr3 s>>= r2\n*(u64 *)(r10 -16) = r3\nlock *(u64 *)(r10 -16) += r0\nr0 = *(u64 *)(r10 -16)\nexit\n");
+        CliTest.Out r = kstep("bpf", "jit", "--compare", s.toString());
+        assertTrue(r.out().contains("kernel: the same xlated and jited images"), r.out() + r.err());
+        assertEquals(Cli.OK, r.code());
     }
 
     @Test
@@ -165,7 +200,7 @@ class BpfCliTest {
         assertTrue(v.out().contains("from 1 to 2 (speculative execution): R1=Pscalar() R10=fp0\n"), v.out());
         Path xdp = dir.resolve("x.s");
         Files.writeString(xdp, "// type xdp\nr0 = 2\nexit\n");
-        assertEquals("{\"file\":\"" + xdp + "\",\"accepted\":false,\"error\":\"\",\"log\":\"\",\"live_regs\":{},\"processed\":0,\"stack_live\":[]}\n",
+        assertEquals("{\"file\":\"" + xdp + "\",\"accepted\":false,\"error\":\"\",\"log\":\"\",\"live_regs\":{},\"processed\":0,\"stack_live\":[],\"xlated\":\"\"}\n",
             kstep("bpf", "verify", "--json", "--unprivileged", xdp.toString()).out(), "bpf_prog_load() refuses XDP for !root before any log");
     }
 }

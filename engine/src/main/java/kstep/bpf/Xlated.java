@@ -89,6 +89,13 @@ public final class Xlated {
         }
     }
 
+    /** The helper a rewritten call's imm names in this kernel ("bpf_get_prandom_u32#7"), or null. */
+    public static String helperOf(int imm) {
+        for (Map.Entry<Integer, Integer> e : HELPER_IMM.entrySet()) if (e.getValue() == imm) return Helpers.name(e.getKey()) + "#" + e.getKey();
+        for (Map.Entry<Integer, Integer> e : LDABS_IMM.entrySet()) if (e.getValue() == imm) return "bpf_skb_load_helper_" + e.getKey() * 8;
+        return null;
+    }
+
     private static List<Insn> slots(String hex) {
         List<Insn> out = new ArrayList<>();
         for (String h : hex.trim().split(" ")) if (!h.isEmpty()) out.add(Insn.ofHex(h));

@@ -16,8 +16,11 @@ import kstep.bpf.Insn;
 public final class X86Jit {
     private static final int MAX_PASSES = 20, PADDING_PASSES = MAX_PASSES - 5;
 
-    /** What one BPF instruction became ({@code insn} -1 is a function's prologue), at {@code offset} in the image. */
-    public record Line(int insn, int offset, byte[] bytes, List<String> intel, List<String> att) { }
+    /**
+     * What one BPF instruction became ({@code insn} -1 is a function's prologue), at {@code offset} in the
+     * image: its machine instructions' lengths and texts.
+     */
+    public record Line(int insn, int offset, byte[] bytes, List<Integer> lengths, List<String> intel, List<String> att) { }
 
     /** The image, its listing, and the offsets of the rel32 fields that point outside it. */
     public record Image(byte[] bytes, List<Line> listing, List<Integer> externalRel32) {
@@ -178,16 +181,18 @@ public final class X86Jit {
         private void record(int idx, int start, X86Asm a, int imageBase) {
             java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
             List<String> intel = new ArrayList<>(), att = new ArrayList<>();
+            List<Integer> lengths = new ArrayList<>();
             int pos = imageBase + start;
             int insnStart = pos;
             for (X86Asm.MInsn m : a.out) {
                 if (m.external()) external.add(pos + m.bytes().length - 4);
                 b.writeBytes(m.bytes());
+                lengths.add(m.bytes().length);
                 intel.add(local(m.intel(), insnStart));
                 att.add(local(m.att(), insnStart));
                 pos += m.bytes().length;
             }
-            lines.add(new Line(idx, imageBase + start, b.toByteArray(), intel, att));
+            lines.add(new Line(idx, imageBase + start, b.toByteArray(), lengths, intel, att));
         }
 
         /** "jne @5" (a jump within the instruction's own code, 5 bytes into it) with the image offset it means. */
@@ -322,7 +327,10 @@ public final class X86Jit {
                 else if (numBits == 16) a.emit("movsx " + dn + "," + sn, "movswq %" + sn + ",%" + dn, X86Asm.add2mod(0x48, src, dst), 0x0f, 0xbf, X86Asm.add2reg(0xC0, src, dst));
                 else a.emit("movsxd " + dn + "," + sn, "movslq %" + sn + ",%" + dn, X86Asm.add2mod(0x48, src, dst), 0x63, X86Asm.add2reg(0xC0, src, dst));
             } else if (numBits == 8) {
-                a.emit("movsx " + dn + "," + sn, "movsbl %" + sn + ",%" + dn, X86Asm.add2mod(0x40, src, dst), 0x0f, 0xbe, X86Asm.add2reg(0xC0, src, dst));
+                // the REX byte is always there; objdump calls it "rex" when no register needed it
+                int rex = X86Asm.add2mod(0x40, src, dst);
+                String p = rex == 0x40 && X86Asm.x86(src) < 4 ? "rex " : "";
+                a.emit(p + "movsx " + dn + "," + sn, p + "movsbl %" + sn + ",%" + dn, rex, 0x0f, 0xbe, X86Asm.add2reg(0xC0, src, dst));
             } else {
                 int[] rex = X86Asm.ereg(dst) || X86Asm.ereg(src) ? new int[] {X86Asm.add2mod(0x40, src, dst)} : new int[0];
                 a.emit("movsx " + dn + "," + sn, "movswl %" + sn + ",%" + dn, X86Asm.cat(rex, X86Asm.add2mod(0x0f, src, dst), 0xbf, X86Asm.add2reg(0xC0, src, dst)));
