@@ -51,6 +51,15 @@ public final class JitCommand implements Callable<Integer> {
     @Option(names = "--compare", description = "Also load each program into the running kernel (Linux, cc, root) and compare the xlated and jited images.")
     boolean compare;
 
+    @Option(names = "--show", description = "Open the side-by-side view of the (first) program (needs a display).")
+    boolean show;
+
+    @Option(names = "--highlight", paramLabel = "N", defaultValue = "-1", description = "The BPF instruction --png shows lit up with its machine code.")
+    int highlight;
+
+    @CommandLine.Mixin
+    PngOptions png = new PngOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -61,7 +70,9 @@ public final class JitCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         BpfProgram.ProgType t = type == null ? null : BpfProgram.ProgType.of(type);
+        if (png.png != null) png.check();
         int code = Cli.OK;
+        boolean viewed = false;
         for (String f : files) {
             List<BpfProgram> ps;
             try {
@@ -91,6 +102,17 @@ public final class JitCommand implements Callable<Integer> {
                 String[] kernel = compare ? KernelVerifier.images(p) : null;
                 boolean same = kernel == null || (kernel[0].equals(x.hex()) && normalised(kernel[1], img).equals(normalised(img.hex(), img)));
                 if (!same && code == Cli.OK) code = Cli.FOUND;
+                if ((png.png != null || show) && !viewed) {
+                    viewed = true;
+                    List<kstep.bpf.Insn> xi = x.insns();
+                    kstep.app.JitWindow.Compiled c = kstep.app.JitWindow.compiled(name, xi, i -> xi.get(i) == null ? "" : text(xi, i), img, kernel == null ? null : kernel[1]);
+                    if (png.png != null) {
+                        kstep.app.JitWindow.png(c, highlight, png.scale, png.png);
+                        out.println("wrote " + png.png);
+                    }
+                    if (show) kstep.app.JitWindow.show(c);
+                    continue;
+                }
                 if (json) {
                     out.println(Json.write(jsonLine(name, x, img, kernel, same)));
                     continue;

@@ -1,0 +1,288 @@
+package kstep.views;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import javafx.geometry.Bounds;
+import javafx.geometry.Insets;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.SplitPane;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Pane;
+import javafx.scene.layout.VBox;
+import javafx.scene.paint.Color;
+import javafx.scene.shape.CubicCurve;
+import javafx.scene.shape.Polygon;
+
+import kstep.bpf.jit.X86Jit;
+
+/**
+ * The JIT side by side, as Compiler Explorer shows a compiler: the BPF instructions on the left, the
+ * x86-64 machine code they became on the right (offset, bytes, Intel syntax), each BPF instruction and its
+ * machine code in the same colour; hovering either side lights up both. Arrows in the gutters follow the
+ * jumps (BPF jumps on the left, x86 jumps within the image on the right); the prologue and each epilogue
+ * are labelled. Given the running kernel's image, a column shows its bytes beside kstep's, the ones that
+ * differ red and those the kernel chooses (calls, the return thunk) grey.
+ */
+public final class JitView extends BorderPane {
+    private static final String[] PALETTE = {"#ddf4ff", "#fff8c5", "#dafbe1", "#fbefff", "#ffebe9", "#e6f6ff", "#fdf0d5", "#eef0ff"};
+
+    private final VBox bpf = new VBox(), x86 = new VBox();
+    private final Pane bpfArrows = new Pane(), x86Arrows = new Pane();
+    private final Label title = new Label("x86-64 JIT");
+    private final Label status = new Label();
+    private final Map<Integer, List<HBox>> rowsOf = new HashMap<>();
+    private final Map<Integer, HBox> bpfRowOf = new HashMap<>();
+    /** x86 rows by image offset, for the arrows. */
+    private final Map<Integer, HBox> x86RowAt = new HashMap<>();
+    private final List<int[]> bpfJumps = new ArrayList<>(), x86Jumps = new ArrayList<>();
+    private int highlighted = Integer.MIN_VALUE;
+    private int differing;
+
+    public JitView() {
+        setId("jit-view");
+        title.getStyleClass().add("pane-title");
+        status.getStyleClass().add("pane-subtitle");
+        status.setId("jit-status");
+        VBox head = new VBox(2, title, status);
+        head.getStyleClass().add("pane-head");
+        setTop(head);
+        bpf.getStyleClass().add("model-code");
+        x86.getStyleClass().add("model-code");
+        bpfArrows.setMouseTransparent(true);
+        x86Arrows.setMouseTransparent(true);
+        SplitPane split = new SplitPane(scroll(bpf, bpfArrows, true), scroll(x86, x86Arrows, false));
+        split.setDividerPositions(0.36);
+        setCenter(split);
+    }
+
+    private ScrollPane scroll(VBox rows, Pane arrows, boolean left) {
+        Pane body = new Pane(rows, arrows) {
+            @Override
+            protected void layoutChildren() {
+                super.layoutChildren();
+                rows.relocate(left ? 54 : 70, 0);
+                rows.layout();
+                drawArrows(left);
+            }
+        };
+        ScrollPane s = new ScrollPane(body);
+        s.getStyleClass().add("code-pane");
+        return s;
+    }
+
+    /**
+     * Shows {@code image}: {@code bpfTexts} is each BPF instruction's text (null for a 64-bit load's second
+     * slot), {@code bpfTargets} each instruction's jump target (-1 when it does not jump), {@code kernelJited}
+     * the running kernel's image as hex, or null when it was not asked.
+     */
+    public void set(String heading, List<String> bpfTexts, List<Integer> bpfTargets, X86Jit.Image image, String kernelJited) {
+        title.setText(heading);
+        bpf.getChildren().clear();
+        x86.getChildren().clear();
+        rowsOf.clear();
+        bpfRowOf.clear();
+        x86RowAt.clear();
+        bpfJumps.clear();
+        x86Jumps.clear();
+        differing = 0;
+        x86.getChildren().add(header(kernelJited != null));
+        bpf.getChildren().add(headLabel("BPF (as the verifier rewrote it)"));
+        java.util.Set<Integer> external = new java.util.HashSet<>();
+        for (int off : image.externalRel32()) for (int i = 0; i < 4; i++) external.add(off + i);
+        int functions = 0;
+        for (X86Jit.Line l : image.listing()) {
+            String color = l.insn() < 0 ? "#eaeef2" : PALETTE[l.insn() % PALETTE.length];
+            if (l.insn() < 0) {
+                functions++;
+                bpf.getChildren().add(bpfRow(-1 - functions, (functions == 1 ? "prologue" : "prologue of subprogram " + (functions - 1)), color));
+            } else {
+                bpf.getChildren().add(bpfRow(l.insn(), String.format("%4d: %s", l.insn(), bpfTexts.get(l.insn())), color));
+                int t = l.insn() < bpfTargets.size() ? bpfTargets.get(l.insn()) : -1;
+                if (t >= 0) bpfJumps.add(new int[] {l.insn(), t});
+            }
+            int key = l.insn() < 0 ? -1 - functions : l.insn();
+            int off = l.offset();
+            boolean epilogue = l.intel().contains("leave");
+            for (int k = 0; k < l.intel().size(); k++) {
+                int len = l.lengths().get(k);
+                String text = l.intel().get(k);
+                HBox row = x86Row(key, off, l.bytes(), off - l.offset(), len, text, color, kernelJited, external);
+                if (epilogue && k == l.intel().size() - 1) row.getChildren().add(note("epilogue"));
+                if (l.insn() < 0 && k == l.intel().size() - 1) row.getChildren().add(note("prologue: patchable nops, frame, stack, callee-saved registers"));
+                x86.getChildren().add(row);
+                x86RowAt.put(off, row);
+                int target = jumpTarget(text);
+                if (target >= 0) x86Jumps.add(new int[] {off, target});
+                off += len;
+            }
+        }
+        if (kernelJited == null) status.setText("kstep's image, " + image.bytes().length + " bytes; the running kernel was not asked (--compare)");
+        else if (differing == 0) status.setText("kstep's image, " + image.bytes().length + " bytes: the same as the running kernel's (calls and the return thunk are the kernel's, grey)");
+        else status.setText("kstep's image differs from the running kernel's in " + differing + " bytes (red)");
+        requestLayout();
+    }
+
+    /** The image offset a "jmp 0x1d" or "je 0x2a" goes to, or -1. */
+    private static int jumpTarget(String intel) {
+        if (!intel.startsWith("j") || intel.contains("<") || intel.contains("__")) return -1;
+        int sp = intel.indexOf(" 0x");
+        if (sp < 0) return -1;
+        return Integer.parseInt(intel.substring(sp + 3), 16);
+    }
+
+    private static Label headLabel(String s) {
+        Label l = new Label(s);
+        l.setStyle("-fx-font-weight: bold; -fx-text-fill: #57606a;");
+        l.setMinWidth(Label.USE_PREF_SIZE);
+        return l;
+    }
+
+    /** The x86 pane's column heads. */
+    private static HBox header(boolean kernel) {
+        Label o = headLabel("off");
+        o.setMinWidth(44);
+        Label m = headLabel("kstep's bytes");
+        m.setMinWidth(170);
+        HBox h = new HBox(8, o, m, headLabel("x86-64 (Intel syntax)"));
+        if (kernel) {
+            Label k = headLabel("the kernel's bytes");
+            k.setMinWidth(170);
+            h.getChildren().add(1, k);
+        }
+        h.setPadding(new Insets(0, 6, 0, 4));
+        return h;
+    }
+
+    private static Label note(String s) {
+        Label l = new Label("  ← " + s);
+        l.setStyle("-fx-text-fill: #57606a; -fx-font-style: italic;");
+        return l;
+    }
+
+    private HBox bpfRow(int key, String text, String color) {
+        Label l = new Label(text);
+        l.setMinWidth(Label.USE_PREF_SIZE);
+        HBox row = new HBox(l);
+        row.setPadding(new Insets(0, 6, 0, 4));
+        row.setStyle(base(color));
+        row.setUserData(key);
+        row.getStyleClass().add("jit-bpf-row");
+        row.setOnMouseEntered(e -> highlight(key));
+        row.setOnMouseExited(e -> highlight(Integer.MIN_VALUE));
+        rowsOf.computeIfAbsent(key, k -> new ArrayList<>()).add(row);
+        bpfRowOf.put(key, row);
+        return row;
+    }
+
+    private HBox x86Row(int key, int off, byte[] bytes, int from, int len, String text, String color, String kernel, java.util.Set<Integer> external) {
+        Label o = new Label(String.format("%4x:", off));
+        o.setMinWidth(44);
+        HBox mine = new HBox();
+        mine.setMinWidth(170);
+        for (int i = 0; i < len; i++) {
+            Label b = new Label(String.format("%02x ", bytes[from + i] & 0xff));
+            if (external.contains(off + i)) b.setStyle("-fx-text-fill: #8c959f;");
+            mine.getChildren().add(b);
+        }
+        Label t = new Label(text);
+        t.setMinWidth(Label.USE_PREF_SIZE);
+        HBox row = new HBox(8, o, mine, t);
+        if (kernel != null) {
+            HBox k = new HBox();
+            k.setMinWidth(170);
+            for (int i = 0; i < len; i++) {
+                int p = (off + i) * 2;
+                String kb = p + 2 <= kernel.length() ? kernel.substring(p, p + 2) : "--";
+                Label b = new Label(kb + " ");
+                boolean ext = external.contains(off + i);
+                boolean same = kb.equals(String.format("%02x", bytes[from + i] & 0xff));
+                if (ext) b.setStyle("-fx-text-fill: #8c959f;");
+                else if (!same) {
+                    b.setStyle("-fx-text-fill: #cf222e; -fx-font-weight: bold;");
+                    b.getStyleClass().add("jit-byte-differs");
+                    differing++;
+                }
+                k.getChildren().add(b);
+            }
+            row.getChildren().add(1, k);
+        }
+        row.setPadding(new Insets(0, 6, 0, 4));
+        row.setStyle(base(color));
+        row.setUserData(key);
+        row.getStyleClass().add("jit-x86-row");
+        row.setOnMouseEntered(e -> highlight(key));
+        row.setOnMouseExited(e -> highlight(Integer.MIN_VALUE));
+        rowsOf.computeIfAbsent(key, k -> new ArrayList<>()).add(row);
+        return row;
+    }
+
+    private static String base(String color) {
+        return "-fx-background-color: " + color + ";";
+    }
+
+    /** Lights up instruction {@code key}'s rows on both sides (MIN_VALUE: none). */
+    public void highlight(int key) {
+        if (highlighted != Integer.MIN_VALUE) for (HBox r : rowsOf.getOrDefault(highlighted, List.of())) {
+            r.getStyleClass().remove("jit-lit");
+            r.setStyle(r.getStyle().replace("-fx-border-color: #1f6feb; -fx-border-width: 1 0 1 0;", ""));
+        }
+        highlighted = key;
+        if (key != Integer.MIN_VALUE) for (HBox r : rowsOf.getOrDefault(key, List.of())) {
+            r.getStyleClass().add("jit-lit");
+            r.setStyle(r.getStyle() + "-fx-border-color: #1f6feb; -fx-border-width: 1 0 1 0;");
+        }
+    }
+
+    /** The rows lit now: "bpf 3", "x86 19"... (for tests). */
+    public List<String> lit() {
+        List<String> out = new ArrayList<>();
+        for (Node n : bpf.getChildren()) if (n.getStyleClass().contains("jit-lit")) out.add("bpf " + n.getUserData());
+        for (Node n : x86.getChildren()) if (n.getStyleClass().contains("jit-lit")) out.add("x86 " + ((Label) ((HBox) n).getChildren().get(0)).getText().strip().replace(":", ""));
+        return out;
+    }
+
+    /** The number of x86 rows and the bytes that differ from the kernel's (for tests). */
+    public int x86Rows() {
+        return x86.getChildren().size() - 1;
+    }
+
+    public int differingBytes() {
+        return differing;
+    }
+
+    /** The jump arrows drawn: BPF "from->to" instruction pairs, then x86 offset pairs (for tests). */
+    public List<String> jumps() {
+        List<String> out = new ArrayList<>();
+        for (int[] j : bpfJumps) out.add("bpf " + j[0] + "->" + j[1]);
+        for (int[] j : x86Jumps) out.add(String.format("x86 %x->%x", j[0], j[1]));
+        return out;
+    }
+
+    private void drawArrows(boolean left) {
+        Pane layer = left ? bpfArrows : x86Arrows;
+        VBox rows = left ? bpf : x86;
+        layer.getChildren().clear();
+        int lane = 0;
+        for (int[] j : left ? bpfJumps : x86Jumps) {
+            Node from = left ? bpfRowOf.get(j[0]) : x86RowAt.get(j[0]);
+            Node to = left ? bpfRowOf.get(j[1]) : x86RowAt.get(j[1]);
+            if (from == null || to == null) continue;
+            Bounds a = from.getBoundsInParent(), b = to.getBoundsInParent();
+            double x = rows.getLayoutX() - 2, y1 = rows.getLayoutY() + a.getCenterY(), y2 = rows.getLayoutY() + b.getCenterY();
+            double reach = 10 + 7 * (lane++ % 6);
+            CubicCurve c = new CubicCurve(x, y1, x - reach, y1, x - reach, y2, x - 1, y2);
+            c.setFill(null);
+            c.setStroke(Color.web(y2 < y1 ? "#cf222e" : "#1f6feb"));
+            c.setStrokeWidth(1.3);
+            Polygon head = new Polygon(x, y2, x - 6, y2 - 3.5, x - 6, y2 + 3.5);
+            head.setFill(c.getStroke());
+            layer.getChildren().addAll(c, head);
+        }
+    }
+}
