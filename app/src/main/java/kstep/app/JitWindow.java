@@ -18,11 +18,12 @@ import kstep.views.JitView;
 public final class JitWindow {
     private JitWindow() { }
 
-    /** A compiled program: its rewritten instructions' texts, their jump targets, the image, and the kernel's image (or null). */
-    public record Compiled(String name, List<String> texts, List<Integer> targets, X86Jit.Image image, String kernelJited) { }
+    /** A compiled program: its rewritten instructions' texts, their jump targets, both images, and the kernel's x86-64 image (or null). */
+    public record Compiled(String name, List<String> texts, List<Integer> targets, X86Jit.Image image, X86Jit.Image arm64, String kernelJited) { }
 
     /** The texts and jump targets of {@code insns} (the rewritten program), for the left pane. */
-    public static Compiled compiled(String name, List<Insn> insns, java.util.function.IntFunction<String> text, X86Jit.Image image, String kernelJited) {
+    public static Compiled compiled(String name, List<Insn> insns, java.util.function.IntFunction<String> text, X86Jit.Image image, X86Jit.Image arm64,
+                                    String kernelJited) {
         List<String> texts = new ArrayList<>();
         List<Integer> targets = new ArrayList<>();
         for (int i = 0; i < insns.size(); i++) {
@@ -31,13 +32,14 @@ public final class JitWindow {
             boolean jump = (x.cls() == Insn.JMP || x.cls() == Insn.JMP32) && x.op() != Insn.EXIT && x.op() != Insn.CALL;
             targets.add(jump ? i + (x.cls() == Insn.JMP32 && x.op() == Insn.JA ? x.imm() : x.off()) + 1 : -1);
         }
-        return new Compiled(name, texts, targets, image, kernelJited);
+        return new Compiled(name, texts, targets, image, arm64, kernelJited);
     }
 
     static JitView view(Compiled c) {
         JitView v = new JitView();
         v.getStylesheets().add(JitWindow.class.getResource("/kstep/views/kstep.css").toExternalForm());
-        v.set("x86-64 JIT — " + c.name() + " (Linux 6.18's JIT on this machine: BMI2, return thunks, no IBT)", c.texts(), c.targets(), c.image(), c.kernelJited());
+        v.set("JIT — " + c.name() + " (Linux 6.18's x86-64 JIT on this machine: BMI2, return thunks, no IBT; its arm64 JIT for the defconfig: BTI, PAC, LSE)",
+            c.texts(), c.targets(), c.image(), c.arm64(), c.kernelJited());
         return v;
     }
 

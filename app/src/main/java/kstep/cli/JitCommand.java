@@ -39,7 +39,8 @@ public final class JitCommand implements Callable<Integer> {
     @Option(names = "--type", paramLabel = "TYPE", description = "socket_filter (the default for hex and assembly) or xdp.")
     String type;
 
-    @Option(names = "--arch", paramLabel = "ARCH", defaultValue = "x86_64", description = "x86_64 (the default). arm64 is not modelled yet.")
+    @Option(names = "--arch", paramLabel = "ARCH", defaultValue = "x86_64", description = "x86_64 (the default, this machine's) or arm64 (Linux 6.18's"
+        + " arm64 JIT for the defconfig: BTI, pointer authentication, LSE atomics).")
     String arch;
 
     @Option(names = "--att", description = "The listing in AT&T syntax (the default is Intel's, as objdump -M intel).")
@@ -65,9 +66,9 @@ public final class JitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!arch.equals("x86_64")) {
-            throw new IllegalArgumentException("--arch is x86_64: kstep models Linux 6.18's x86-64 JIT; its arm64 JIT is not modelled yet");
-        }
+        if (!arch.equals("x86_64") && !arch.equals("arm64")) throw new IllegalArgumentException("--arch is x86_64 or arm64, not '" + arch + "'");
+        boolean arm = arch.equals("arm64");
+        if (arm && compare) throw new IllegalArgumentException("--compare asks the running kernel, whose JIT is x86-64's: it goes with --arch x86_64");
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         BpfProgram.ProgType t = type == null ? null : BpfProgram.ProgType.of(type);
         if (png.png != null) png.check();
@@ -93,7 +94,8 @@ public final class JitCommand implements Callable<Integer> {
                 Xlated x = r.xlated();
                 X86Jit.Image img;
                 try {
-                    img = X86Jit.compile(x.insns(), X86Jit.functions(x.subprogStarts(), x.stackDepths(), x.insns().size()));
+                    List<X86Jit.Function> fns = X86Jit.functions(x.subprogStarts(), x.stackDepths(), x.insns().size());
+                    img = arm ? kstep.bpf.jit.Arm64Jit.compile(x.insns(), fns) : X86Jit.compile(x.insns(), fns);
                 } catch (Xlated.Unsupported | X86Jit.JitError e) {
                     report(out, err, name, e.getMessage());
                     code = Cli.FOUND;
@@ -105,7 +107,11 @@ public final class JitCommand implements Callable<Integer> {
                 if ((png.png != null || show) && !viewed) {
                     viewed = true;
                     List<kstep.bpf.Insn> xi = x.insns();
-                    kstep.app.JitWindow.Compiled c = kstep.app.JitWindow.compiled(name, xi, i -> xi.get(i) == null ? "" : text(xi, i), img, kernel == null ? null : kernel[1]);
+                    List<X86Jit.Function> fns = X86Jit.functions(x.subprogStarts(), x.stackDepths(), xi.size());
+                    X86Jit.Image x86img = arm ? X86Jit.compile(xi, fns) : img;
+                    X86Jit.Image armimg = arm ? img : kstep.bpf.jit.Arm64Jit.compile(xi, fns);
+                    kstep.app.JitWindow.Compiled c = kstep.app.JitWindow.compiled(name, xi, i -> xi.get(i) == null ? "" : text(xi, i), x86img, armimg,
+                        kernel == null ? null : kernel[1]);
                     if (png.png != null) {
                         kstep.app.JitWindow.png(c, highlight, png.scale, png.png);
                         out.println("wrote " + png.png);
@@ -152,14 +158,21 @@ public final class JitCommand implements Callable<Integer> {
         StringBuilder b = new StringBuilder();
         List<kstep.bpf.Insn> insns = x.insns();
         for (X86Jit.Line l : img.listing()) {
-            if (l.insn() < 0) b.append("prologue\n");
+            if (l.insn() == -1) b.append("prologue\n");
+            else if (l.insn() == -2) b.append("epilogue\n");
             else b.append(String.format("%4d: %s%n", l.insn(), text(insns, l.insn())));
             int off = l.offset(), k = 0;
             List<String> texts = att ? l.att() : l.intel();
             for (String s : texts) {
                 int len = machineLength(l, k);
                 StringBuilder h = new StringBuilder();
-                for (int i = 0; i < len; i++) h.append(String.format("%02x ", l.bytes()[off - l.offset() + i] & 0xff));
+                // arm64 words print as objdump does, one 32-bit word
+                if (len == 4 && texts == l.intel() && l.intel() == l.att()) {
+                    int p = off - l.offset();
+                    h.append(String.format("%02x%02x%02x%02x", l.bytes()[p + 3] & 0xff, l.bytes()[p + 2] & 0xff, l.bytes()[p + 1] & 0xff, l.bytes()[p] & 0xff));
+                } else {
+                    for (int i = 0; i < len; i++) h.append(String.format("%02x ", l.bytes()[off - l.offset() + i] & 0xff));
+                }
                 b.append(String.format("        %4x:  %-30s %s%n", off, h.toString().strip(), s));
                 off += len;
                 k++;
@@ -197,7 +210,7 @@ public final class JitCommand implements Callable<Integer> {
             for (byte v : l.bytes()) h.append(String.format("%02x", v & 0xff));
             e.put("bytes", h.toString());
             e.put("asm", l.intel());
-            e.put("att", l.att());
+            if (l.att() != l.intel()) e.put("att", l.att());
             listing.add(e);
         }
         m.put("listing", listing);

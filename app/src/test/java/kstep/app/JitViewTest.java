@@ -36,7 +36,8 @@ class JitViewTest {
         Verifier.Result r = Verifier.verify(p, 1, false, true);
         Xlated x = r.xlated();
         X86Jit.Image img = X86Jit.compile(x.insns(), X86Jit.functions(x.subprogStarts(), x.stackDepths(), x.insns().size()));
-        return JitWindow.compiled("socket-filter.s", x.insns(), i -> kstep.bpf.Disasm.text(x.insns().get(i), null), img, kernel == null ? null : kernel.replace("IMG", img.hex()));
+        X86Jit.Image arm = kstep.bpf.jit.Arm64Jit.compile(x.insns(), X86Jit.functions(x.subprogStarts(), x.stackDepths(), x.insns().size()));
+        return JitWindow.compiled("socket-filter.s", x.insns(), i -> kstep.bpf.Disasm.text(x.insns().get(i), null), img, arm, kernel == null ? null : kernel.replace("IMG", img.hex()));
     }
 
     @Start
@@ -51,11 +52,11 @@ class JitViewTest {
     void hoveringABpfInstructionLightsUpTheMachineCodeItBecame(FxRobot robot) {
         Node divide = robot.lookup(".jit-bpf-row").queryAll().stream().filter(n -> Integer.valueOf(11).equals(n.getUserData())).findFirst().orElseThrow();
         robot.moveTo(divide);
-        assertEquals(List.of("bpf 11", "x86 45", "x86 46", "x86 47", "x86 4a", "x86 4c", "x86 4f", "x86 52", "x86 53"), view.lit(),
-            "r1 /= r7 is push rax, push rdx, mov rax,rdi, xor edx,edx, div r13, mov rdi,rax, pop rdx, pop rax");
+        assertEquals(List.of("bpf 11", "x86 45", "x86 46", "x86 47", "x86 4a", "x86 4c", "x86 4f", "x86 52", "x86 53", "arm64 68"), view.lit(),
+            "r1 /= r7 is push rax, push rdx, mov rax,rdi, xor edx,edx, div r13, mov rdi,rax, pop rdx, pop rax; on arm64 one udiv");
         Node shift = robot.lookup(".jit-x86-row").queryAll().stream().filter(n -> Integer.valueOf(5).equals(n.getUserData())).findFirst().orElseThrow();
         robot.moveTo(shift);
-        assertEquals(List.of("bpf 5", "x86 2e"), view.lit(), "and back: shlx rax,rax,rsi is r0 <<= r2");
+        assertEquals(List.of("bpf 5", "x86 2e", "arm64 4c"), view.lit(), "and back: shlx rax,rax,rsi is r0 <<= r2, lsl x7, x7, x1 on arm64");
     }
 
     @Test
@@ -63,17 +64,18 @@ class JitViewTest {
         List<String> j = view.jumps();
         assertTrue(j.contains("bpf 2->18") && j.contains("bpf 8->11") && j.contains("bpf 10->12"), j.toString());
         assertTrue(j.contains("x86 24->74") && j.contains("x86 76->6b"), "ja to r0 = 0, and the second exit to the first epilogue: " + j);
+        assertTrue(j.contains("arm64 40->8c") && j.contains("arm64 88->90"), "b.hi to r0 = 0, and the first exit to the epilogue: " + j);
     }
 
     @Test
     void theKernelsBytesAreShownAndADifferenceIsMarked(FxRobot robot) throws Exception {
         JitWindow.Compiled same = compile("IMG");
-        robot.interact(() -> view.set("t", same.texts(), same.targets(), same.image(), same.kernelJited()));
+        robot.interact(() -> view.set("t", same.texts(), same.targets(), same.image(), same.arm64(), same.kernelJited()));
         assertEquals(0, view.differingBytes());
         assertTrue(robot.lookup("#jit-status").queryLabeled().getText().contains("the same as the running kernel's"));
         String hex = same.image().hex();
         String changed = hex.substring(0, 20) + "ff" + hex.substring(22);
-        robot.interact(() -> view.set("t", same.texts(), same.targets(), same.image(), changed));
+        robot.interact(() -> view.set("t", same.texts(), same.targets(), same.image(), same.arm64(), changed));
         assertEquals(1, view.differingBytes());
         assertTrue(robot.lookup("#jit-status").queryLabeled().getText().contains("differs from the running kernel's in 1 bytes"));
     }

@@ -146,7 +146,9 @@ class BpfCliTest {
         assertTrue(json.contains("\"jited\":\"0f1f4400000f1f00554889e5534889fb8b4370"), json);
         assertTrue(json.contains("{\"insn\":3,\"offset\":25,\"bytes\":\"48c1e002\",\"asm\":[\"shl rax,0x2\"],\"att\":[\"shl $0x2,%rax\"]}"), json);
         CliTest.Out arm = kstep("bpf", "jit", "--arch", "arm64", s.toString());
-        assertTrue(arm.err().contains("its arm64 JIT is not modelled yet"), arm.err());
+        assertTrue(arm.out().contains("   1: (61) r0 = *(u32 *)(r6 +112)\n          2c:  b9407267                       ldr w7, [x19, #112]\n"), arm.out());
+        assertTrue(arm.out().contains("bl <helper>") && arm.out().contains("epilogue\n"), arm.out());
+        assertTrue(kstep("bpf", "jit", "--arch", "arm64", "--compare", s.toString()).err().contains("--compare asks the running kernel, whose JIT is x86-64's"));
         Path bad = dir.resolve("bad.s");
         Files.writeString(bad, "r0 = r5\nexit\n");
         CliTest.Out rej = kstep("bpf", "jit", bad.toString());

@@ -32,8 +32,10 @@ import kstep.bpf.jit.X86Jit;
 public final class JitView extends BorderPane {
     private static final String[] PALETTE = {"#ddf4ff", "#fff8c5", "#dafbe1", "#fbefff", "#ffebe9", "#e6f6ff", "#fdf0d5", "#eef0ff"};
 
-    private final VBox bpf = new VBox(), x86 = new VBox();
-    private final Pane bpfArrows = new Pane(), x86Arrows = new Pane();
+    private final VBox bpf = new VBox(), x86 = new VBox(), arm = new VBox();
+    private final Pane bpfArrows = new Pane(), x86Arrows = new Pane(), armArrows = new Pane();
+    private final Map<Integer, HBox> armRowAt = new HashMap<>();
+    private final List<int[]> armJumps = new ArrayList<>();
     private final Label title = new Label("x86-64 JIT");
     private final Label status = new Label();
     private final Map<Integer, List<HBox>> rowsOf = new HashMap<>();
@@ -54,21 +56,23 @@ public final class JitView extends BorderPane {
         setTop(head);
         bpf.getStyleClass().add("model-code");
         x86.getStyleClass().add("model-code");
+        arm.getStyleClass().add("model-code");
         bpfArrows.setMouseTransparent(true);
         x86Arrows.setMouseTransparent(true);
-        SplitPane split = new SplitPane(scroll(bpf, bpfArrows, true), scroll(x86, x86Arrows, false));
-        split.setDividerPositions(0.36);
+        armArrows.setMouseTransparent(true);
+        SplitPane split = new SplitPane(scroll(bpf, bpfArrows, 0), scroll(x86, x86Arrows, 1), scroll(arm, armArrows, 2));
+        split.setDividerPositions(0.25, 0.66);
         setCenter(split);
     }
 
-    private ScrollPane scroll(VBox rows, Pane arrows, boolean left) {
+    private ScrollPane scroll(VBox rows, Pane arrows, int pane) {
         Pane body = new Pane(rows, arrows) {
             @Override
             protected void layoutChildren() {
                 super.layoutChildren();
-                rows.relocate(left ? 54 : 70, 0);
+                rows.relocate(pane == 0 ? 54 : 70, 0);
                 rows.layout();
-                drawArrows(left);
+                drawArrows(pane);
             }
         };
         ScrollPane s = new ScrollPane(body);
@@ -82,9 +86,17 @@ public final class JitView extends BorderPane {
      * the running kernel's image as hex, or null when it was not asked.
      */
     public void set(String heading, List<String> bpfTexts, List<Integer> bpfTargets, X86Jit.Image image, String kernelJited) {
+        set(heading, bpfTexts, bpfTargets, image, null, kernelJited);
+    }
+
+    /** As {@link #set(String, List, List, X86Jit.Image, String)}, with the arm64 image in a third pane (null: none). */
+    public void set(String heading, List<String> bpfTexts, List<Integer> bpfTargets, X86Jit.Image image, X86Jit.Image arm64, String kernelJited) {
         title.setText(heading);
         bpf.getChildren().clear();
         x86.getChildren().clear();
+        arm.getChildren().clear();
+        armRowAt.clear();
+        armJumps.clear();
         rowsOf.clear();
         bpfRowOf.clear();
         x86RowAt.clear();
@@ -122,10 +134,59 @@ public final class JitView extends BorderPane {
                 off += len;
             }
         }
+        if (arm64 != null) armRows(arm64);
         if (kernelJited == null) status.setText("kstep's image, " + image.bytes().length + " bytes; the running kernel was not asked (--compare)");
         else if (differing == 0) status.setText("kstep's image, " + image.bytes().length + " bytes: the same as the running kernel's (calls and the return thunk are the kernel's, grey)");
         else status.setText("kstep's image differs from the running kernel's in " + differing + " bytes (red)");
         requestLayout();
+    }
+
+    /** The arm64 pane: offset, the 32-bit word, llvm's text; its prologue with the x86 one, each epilogue on its own. */
+    private void armRows(X86Jit.Image img) {
+        Label o = headLabel("off");
+        o.setMinWidth(44);
+        Label w = headLabel("word");
+        w.setMinWidth(76);
+        HBox head = new HBox(8, o, w, headLabel("arm64 (as llvm-objdump prints it)"));
+        head.setPadding(new Insets(0, 6, 0, 4));
+        arm.getChildren().add(head);
+        int function = 0;
+        for (X86Jit.Line l : img.listing()) {
+            if (l.insn() == -1) function++;
+            int key = l.insn() == -1 ? -1 - function : l.insn() == -2 ? -100 - function : l.insn();
+            String color = l.insn() < 0 ? "#eaeef2" : PALETTE[l.insn() % PALETTE.length];
+            for (int k = 0; k < l.intel().size(); k++) {
+                int off = l.offset() + 4 * k, p = 4 * k;
+                Label ol = new Label(String.format("%4x:", off));
+                ol.setMinWidth(44);
+                Label wl = new Label(String.format("%02x%02x%02x%02x", l.bytes()[p + 3] & 0xff, l.bytes()[p + 2] & 0xff, l.bytes()[p + 1] & 0xff, l.bytes()[p] & 0xff));
+                wl.setMinWidth(76);
+                String text = l.intel().get(k);
+                Label t = new Label(text);
+                t.setMinWidth(Label.USE_PREF_SIZE);
+                HBox row = new HBox(8, ol, wl, t);
+                if (l.insn() == -1 && k == l.intel().size() - 1) row.getChildren().add(note("prologue: bti, frame record, tail-call counter, callee-saved registers"));
+                if (l.insn() == -2 && k == 0) row.getChildren().add(note("epilogue (every exit branches here), then the PLT"));
+                row.setPadding(new Insets(0, 6, 0, 4));
+                row.setStyle(base(color));
+                row.setUserData(key);
+                row.getStyleClass().add("jit-arm-row");
+                row.setOnMouseEntered(e -> highlight(key));
+                row.setOnMouseExited(e -> highlight(Integer.MIN_VALUE));
+                rowsOf.computeIfAbsent(key, q -> new ArrayList<>()).add(row);
+                arm.getChildren().add(row);
+                armRowAt.put(off, row);
+                int target = armTarget(text);
+                if (target >= 0) armJumps.add(new int[] {off, target});
+            }
+        }
+    }
+
+    /** The image offset an arm64 "b 0x40", "b.eq 0x40" or "cbz x1, 0x40" goes to, or -1 (a call: the kernel's). */
+    private static int armTarget(String text) {
+        if (!(text.startsWith("b ") || text.startsWith("b.") || text.startsWith("cbz") || text.startsWith("cbnz"))) return -1;
+        int at = text.lastIndexOf(" 0x");
+        return at < 0 ? -1 : Integer.parseInt(text.substring(at + 3), 16);
     }
 
     /** The image offset a "jmp 0x1d" or "je 0x2a" goes to, or -1. */
@@ -244,6 +305,7 @@ public final class JitView extends BorderPane {
         List<String> out = new ArrayList<>();
         for (Node n : bpf.getChildren()) if (n.getStyleClass().contains("jit-lit")) out.add("bpf " + n.getUserData());
         for (Node n : x86.getChildren()) if (n.getStyleClass().contains("jit-lit")) out.add("x86 " + ((Label) ((HBox) n).getChildren().get(0)).getText().strip().replace(":", ""));
+        for (Node n : arm.getChildren()) if (n.getStyleClass().contains("jit-lit")) out.add("arm64 " + ((Label) ((HBox) n).getChildren().get(0)).getText().strip().replace(":", ""));
         return out;
     }
 
@@ -261,17 +323,19 @@ public final class JitView extends BorderPane {
         List<String> out = new ArrayList<>();
         for (int[] j : bpfJumps) out.add("bpf " + j[0] + "->" + j[1]);
         for (int[] j : x86Jumps) out.add(String.format("x86 %x->%x", j[0], j[1]));
+        for (int[] j : armJumps) out.add(String.format("arm64 %x->%x", j[0], j[1]));
         return out;
     }
 
-    private void drawArrows(boolean left) {
-        Pane layer = left ? bpfArrows : x86Arrows;
-        VBox rows = left ? bpf : x86;
+    private void drawArrows(int pane) {
+        Pane layer = pane == 0 ? bpfArrows : pane == 1 ? x86Arrows : armArrows;
+        VBox rows = pane == 0 ? bpf : pane == 1 ? x86 : arm;
         layer.getChildren().clear();
         int lane = 0;
-        for (int[] j : left ? bpfJumps : x86Jumps) {
-            Node from = left ? bpfRowOf.get(j[0]) : x86RowAt.get(j[0]);
-            Node to = left ? bpfRowOf.get(j[1]) : x86RowAt.get(j[1]);
+        for (int[] j : pane == 0 ? bpfJumps : pane == 1 ? x86Jumps : armJumps) {
+            Map<Integer, HBox> at = pane == 0 ? bpfRowOf : pane == 1 ? x86RowAt : armRowAt;
+            Node from = at.get(j[0]);
+            Node to = at.get(j[1]);
             if (from == null || to == null) continue;
             Bounds a = from.getBoundsInParent(), b = to.getBoundsInParent();
             double x = rows.getLayoutX() - 2, y1 = rows.getLayoutY() + a.getCenterY(), y2 = rows.getLayoutY() + b.getCenterY();

@@ -98,6 +98,7 @@ public final class Arm64Jit {
             lengths.add(4);
             texts.add(text(op, imageBase + 4 * i));
             if (op.text().equals("bl")) external.add(imageBase + 4 * i);
+            if (op.text().equals("bl") && insn >= 0 && insns.get(insn).src() == Insn.PSEUDO_CALL) texts.set(texts.size() - 1, "bl <subprog#" + insns.get(insn).imm() + ">");
         }
         lines.add(new X86Jit.Line(insn, imageBase + 4 * from, b.toByteArray(), lengths, texts, texts));
     }
@@ -106,7 +107,9 @@ public final class Arm64Jit {
     private static String text(A64.Op op, int pc) {
         String t = op.text();
         int w = op.word();
-        if (t.equals("b") || t.equals("bl")) {
+        if (t.equals("bl")) return "bl <helper>";
+        if (t.startsWith("ldr x10, 0x")) return "ldr x10, 0x" + Integer.toHexString(pc + 8);
+        if (t.equals("b")) {
             int off = (w << 6) >> 6;
             return t + " 0x" + Integer.toHexString(pc + 4 * off);
         }
