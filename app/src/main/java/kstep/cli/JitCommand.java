@@ -43,6 +43,10 @@ public final class JitCommand implements Callable<Integer> {
         + " arm64 JIT for the defconfig: BTI, pointer authentication, LSE atomics).")
     String arch;
 
+    @Option(names = "--kernel", paramLabel = "VARIANT", description = "6.18 (the default), stack-args or stack-args-unpatched, as for verify"
+        + " (a file's \"// kernel\" line decides without it); the stack-args kernels' R11 arguments go in r9 and on the stack.")
+    String kernelVariant;
+
     @Option(names = "--att", description = "The listing in AT&T syntax (the default is Intel's, as objdump -M intel).")
     boolean att;
 
@@ -83,9 +87,18 @@ public final class JitCommand implements Callable<Integer> {
                 code = Cli.BAD_INPUT;
                 continue;
             }
+            kstep.bpf.KernelVariant variant;
+            try {
+                variant = VerifyCommand.variantOf(kernelVariant, f, hex);
+            } catch (SourceError e) {
+                err.println(e.getMessage());
+                code = Cli.BAD_INPUT;
+                continue;
+            }
+            if (variant != kstep.bpf.KernelVariant.LINUX_6_18 && compare) throw new IllegalArgumentException("--compare asks the running kernel, which is 6.18: not with --kernel " + variant.label());
             for (BpfProgram p : ps) {
                 String name = ps.size() > 1 ? f + ":" + p.name() : f;
-                Verifier.Result r = Verifier.verify(p, 1, false, true);
+                Verifier.Result r = Verifier.verify(p, 1, false, true, variant, true);
                 if (!r.accepted()) {
                     report(out, err, name, "the verifier rejects it: " + r.error());
                     code = Cli.FOUND;

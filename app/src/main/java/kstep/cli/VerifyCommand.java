@@ -110,6 +110,13 @@ final class VerifyCommand implements Callable<Integer> {
         return Cli.OK;
     }
 
+    /** The kernel a program is verified as: --kernel, else the file's "// kernel" line, else 6.18. */
+    static KernelVariant variantOf(String option, String file, boolean hex) {
+        KernelVariant v = option != null ? KernelVariant.of(option)
+            : hex ? null : KernelVariant.declared(file, new String(BpfCommand.read(file), java.nio.charset.StandardCharsets.UTF_8));
+        return v == null ? KernelVariant.LINUX_6_18 : v;
+    }
+
     private KernelVariant forcedVariant() {
         return kernelVariant == null ? null : KernelVariant.of(kernelVariant);
     }
@@ -160,14 +167,12 @@ final class VerifyCommand implements Callable<Integer> {
             }
             KernelVariant variant;
             try {
-                variant = kernelVariant != null ? KernelVariant.of(kernelVariant)
-                    : hex ? null : KernelVariant.declared(f, new String(BpfCommand.read(f), java.nio.charset.StandardCharsets.UTF_8));
+                variant = variantOf(kernelVariant, f, hex);
             } catch (SourceError e) {
                 err.println(e.getMessage());
                 code = Cli.BAD_INPUT;
                 continue;
             }
-            if (variant == null) variant = KernelVariant.LINUX_6_18;
             for (BpfProgram p0 : ps) {
                 BpfProgram p = declared.isEmpty() ? p0 : new BpfProgram(p0.name(), p0.type(), p0.insns(), declared);
                 String name = ps.size() > 1 ? f + ":" + p.name() : f;

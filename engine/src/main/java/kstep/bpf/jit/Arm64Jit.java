@@ -269,6 +269,9 @@ public final class Arm64Jit {
 
     private void insn(Insn in, int idx, int k) {
         int code = in.code(), cls = in.cls(), op = in.op();
+        if (X86Jit.stackArgStore(in) || (cls == Insn.LDX && in.src() == 11)) {
+            throw new X86Jit.JitError("kstep's arm64 JIT does not model stack arguments (the stack-args variant's R11); its x86-64 JIT does");
+        }
         int dst = in.dst() <= 11 ? reg(in.dst()) : 0, src = in.src() <= 11 ? reg(in.src()) : 0;
         int off = in.off(), imm = in.imm();
         boolean is64 = cls == Insn.ALU64 || cls == Insn.JMP;

@@ -41,6 +41,13 @@ public final class X86Jit {
         }
     }
 
+    /** BPF_REG_PARAMS: a memory access based on R11 is a stack argument (the kernel never bases one on BPF_REG_AX). */
+    private static final int STACK_ARGS_REG = 11;
+
+    static boolean stackArgStore(Insn x) {
+        return (x.cls() == Insn.STX || x.cls() == Insn.ST) && x.mode() == Insn.MEM && x.dst() == STACK_ARGS_REG;
+    }
+
     private final List<Insn> insns;
 
     private X86Jit(List<Insn> insns) {
@@ -87,6 +94,8 @@ public final class X86Jit {
         final List<Integer> external = new ArrayList<>();
         int cleanupAddr;
         int base;
+        /** Outgoing stack-argument slots this function stores (the stack-args variant): slot 0 goes in r9, the others below the pushes. */
+        int outgoing;
 
         FunctionJit(Function fn, boolean subprog) {
             this.fn = fn;
@@ -96,6 +105,7 @@ public final class X86Jit {
             for (int i = fn.start(); i < fn.end(); i++) {
                 Insn x = insns.get(i);
                 for (int r : new int[] {x.dst(), x.src()}) if (r >= 6 && r <= 9) calleeRegs[r - 6] = true;
+                if (stackArgStore(x)) outgoing = Math.max(outgoing, -x.off() / 8);
             }
         }
 
@@ -130,6 +140,10 @@ public final class X86Jit {
                 a.emit("sub rsp," + X86Asm.imm(d, 64), "sub $" + X86Asm.imm(d, 64) + ",%rsp", X86Asm.cat(new int[] {0x48, 0x81, 0xEC}, X86Asm.le32(d)));
             }
             pushCalleeRegs(a);
+            if (outgoing > 1) {
+                int d = 8 * (outgoing - 1);
+                a.emit("sub rsp," + X86Asm.imm(d, 64), "sub $" + X86Asm.imm(d, 64) + ",%rsp", 0x48, 0x83, 0xEC, d);
+            }
             return a.out.toArray(new X86Asm.MInsn[0]);
         }
 
@@ -297,10 +311,18 @@ public final class X86Jit {
                     a.movImm64(dst, insns.get(idx + 1).imm(), imm);
                 }
                 case Insn.LDX -> {
+                    if (in.src() == STACK_ARGS_REG) {
+                        stackArgLoad(a, in);
+                        break;
+                    }
                     if (in.mode() != Insn.MEM && in.mode() != Insn.MEMSX) throw new JitError("kstep's JIT does not model BPF_PROBE loads");
                     a.ldx(Insn.bytes(in.size()), in.mode() == Insn.MEMSX, dst, src, in.off());
                 }
                 case Insn.ST -> {
+                    if (stackArgStore(in)) {
+                        stackArgStoreImm(a, in);
+                        break;
+                    }
                     if (code == (Insn.ST | 0xc0)) {
                         a.emit("lfence", "lfence", 0x0F, 0xAE, 0xE8);
                         break;
@@ -308,7 +330,8 @@ public final class X86Jit {
                     st(a, in);
                 }
                 case Insn.STX -> {
-                    if (in.mode() == Insn.MEM) a.stx(Insn.bytes(in.size()), dst, src, in.off());
+                    if (stackArgStore(in)) stackArgStoreReg(a, in);
+                    else if (in.mode() == Insn.MEM) a.stx(Insn.bytes(in.size()), dst, src, in.off());
                     else if (in.mode() == Insn.ATOMIC) atomic(a, in);
                     else throw new JitError("bpf_jit: unknown opcode " + String.format("%02x", code));
                 }
@@ -317,6 +340,45 @@ public final class X86Jit {
                 }
             }
             return seenExit;
+        }
+
+        /**
+         * The stack-args variant's outgoing argument 6 + s: r9 for s = 0 (the series' choice), and for the others a
+         * slot at [rsp + 8(s-1)] below the pushes, where a call leaves it above the return address. kstep's
+         * layout, not one checked against the series.
+         */
+        private void stackArgStoreReg(X86Asm a, Insn in) {
+            int s = -in.off() / 8 - 1;
+            if (s == 0) {
+                a.mov64(X86Asm.R9, in.src());
+                return;
+            }
+            String sn = X86Asm.name(in.src(), 64);
+            int d = 8 * (s - 1);
+            a.emit("mov QWORD PTR [rsp+" + X86Asm.disp(d) + "]," + sn, "mov %" + sn + "," + X86Asm.disp(d) + "(%rsp)",
+                X86Asm.add2mod(0x48, 4, in.src()) & ~1, 0x89, 0x44 | (X86Asm.hex(in.src()) << 3), 0x24, d);
+        }
+
+        private void stackArgStoreImm(X86Asm a, Insn in) {
+            int s = -in.off() / 8 - 1;
+            if (s == 0) {
+                a.movImm64(X86Asm.R9, in.imm() >> 31, in.imm());
+                return;
+            }
+            int d = 8 * (s - 1);
+            String t = X86Asm.imm(in.imm(), 64);
+            a.emit("mov QWORD PTR [rsp+" + X86Asm.disp(d) + "]," + t, "movq $" + t + "," + X86Asm.disp(d) + "(%rsp)",
+                X86Asm.cat(new int[] {0x48, 0xC7, 0x44, 0x24, d}, X86Asm.le32(in.imm())));
+        }
+
+        /** The callee's incoming argument 6 + s: r9, or the caller's slot above the return address, [rbp + 16 + 8(s-1)]. */
+        private void stackArgLoad(X86Asm a, Insn in) {
+            int s = in.off() / 8 - 1;
+            if (s == 0) {
+                a.mov64(in.dst(), X86Asm.R9);
+                return;
+            }
+            a.ldx(8, false, in.dst(), 10, 16 + 8 * (s - 1));
         }
 
         /** emit_movsx_reg(). */
@@ -519,6 +581,10 @@ public final class X86Jit {
                 case Insn.EXIT -> {
                     if (seenExit) return emitJmp(a, cleanupAddr - addrs[k], padding, proglen, k, imageBase, seenExit);
                     cleanupAddr = proglen;
+                    if (outgoing > 1) {
+                        int d = 8 * (outgoing - 1);
+                        a.emit("add rsp," + X86Asm.imm(d, 64), "add $" + X86Asm.imm(d, 64) + ",%rsp", 0x48, 0x83, 0xC4, d);
+                    }
                     popCalleeRegs(a);
                     a.emit("leave", "leave", 0xC9);
                     a.emit(true, "jmp __x86_return_thunk", "jmp __x86_return_thunk", 0xE9, 0, 0, 0, 0);

@@ -122,4 +122,23 @@ class X86JitTest {
         }
         Files.delete(f);
     }
+
+    @Test
+    void theStackArgsKernelsArgumentsTravelInR9AndInSlotsAboveTheReturnAddress() {
+        String asm = "*(u64 *)(r11 -8) = 5\n*(u64 *)(r11 -16) = 6\nr1 = 1\n*(u64 *)(r11 -24) = r1\ncall pc+2\nr0 = 0\nexit\n"
+            + "r0 = *(u64 *)(r11 +16)\nr1 = *(u64 *)(r11 +24)\nr0 += r1\nr1 = *(u64 *)(r11 +8)\nr0 += r1\nexit";
+        Verifier.Result r = Verifier.verify(new BpfProgram("t", BpfProgram.ProgType.SOCKET_FILTER, KernelAsm.assemble("t", asm), List.of()), 1, false, true,
+            kstep.bpf.KernelVariant.STACK_ARGS, true);
+        assertTrue(r.accepted(), r.error());
+        Xlated x = r.xlated();
+        X86Jit.Image img = X86Jit.compile(x.insns(), X86Jit.functions(x.subprogStarts(), x.stackDepths(), x.insns().size()));
+        assertEquals(List.of("nop DWORD PTR [rax+rax*1+0x0]", "nop DWORD PTR [rax]", "push rbp", "mov rbp,rsp", "sub rsp,0x10"), intel(img, -1),
+            "the caller keeps room for its arguments 7 and 8 at the bottom of its frame");
+        assertEquals(List.of("mov r9d,0x5"), intel(img, 0), "argument 6 in r9, as the series does");
+        assertEquals(List.of("mov QWORD PTR [rsp+0x0],0x6"), intel(img, 1));
+        assertEquals(List.of("mov QWORD PTR [rsp+0x8],rdi"), intel(img, 3));
+        assertEquals(List.of("mov rax,QWORD PTR [rbp+0x10]"), intel(img, 7), "the callee finds argument 7 above its return address");
+        assertEquals(List.of("mov rdi,r9"), intel(img, 10));
+        assertTrue(intel(img, 6).contains("add rsp,0x10"));
+    }
 }
