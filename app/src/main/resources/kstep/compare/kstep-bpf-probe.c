@@ -33,40 +33,46 @@ static void print_hex(const char *key, const unsigned char *b, unsigned len)
 	printf("\n");
 }
 
+/* BPF_OBJ_GET_INFO_BY_FD into info (whose buffers the caller set up, or not). */
+static int get_info(int fd, struct bpf_prog_info *info)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(*info);
+	attr.info.info = (uint64_t)(uintptr_t)info;
+	return (int)sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
+}
+
 /* The xlated and jited images of a loaded program; nothing when the kernel will not say. */
 static void print_images(int fd)
 {
 	struct bpf_prog_info info;
-	union bpf_attr attr;
 	unsigned char *x, *j;
 	unsigned xl, jl;
 
 	memset(&info, 0, sizeof(info));
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = (uint64_t)(uintptr_t)&info;
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) < 0)
+	if (get_info(fd, &info) < 0)
 		return;
 	xl = info.xlated_prog_len;
 	jl = info.jited_prog_len;
 	x = calloc(1, xl + 1);
 	j = calloc(1, jl + 1);
-	if (!x || !j)
+	if (!x || !j) {
+		free(x);
+		free(j);
 		return;
+	}
 	memset(&info, 0, sizeof(info));
 	info.xlated_prog_len = xl;
 	info.xlated_prog_insns = (uint64_t)(uintptr_t)x;
 	info.jited_prog_len = jl;
 	info.jited_prog_insns = (uint64_t)(uintptr_t)j;
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = (uint64_t)(uintptr_t)&info;
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) < 0)
-		return;
-	print_hex("xlated", x, xl);
-	print_hex("jited", j, jl);
+	if (get_info(fd, &info) == 0) {
+		print_hex("xlated", x, xl);
+		print_hex("jited", j, jl);
+	}
 	free(x);
 	free(j);
 }
