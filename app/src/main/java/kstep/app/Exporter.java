@@ -2,10 +2,8 @@ package kstep.app;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,8 +48,13 @@ public final class Exporter {
      */
     public static List<Path> export(Session session, Path dir, int from, int to, double scale, double width, double height,
                                     List<String> tabs, boolean force) throws IOException {
-        if (from < 0 || to > session.length() || from > to)
-            throw new IllegalArgumentException("steps " + from + ".." + to + " are outside 0.." + session.length());
+        return export(session, dir, from, to, scale, width, height, tabs, false, force);
+    }
+
+    /** As the others; with {@code caption}, each image has the step and its teacher's note below it. */
+    public static List<Path> export(Session session, Path dir, int from, int to, double scale, double width, double height,
+                                    List<String> tabs, boolean caption, boolean force) throws IOException {
+        checkRange(session, from, to);
         Files.createDirectories(dir);
         List<Path> targets = new ArrayList<>();
         for (int n = from; n <= to; n++) targets.add(fileFor(dir, n, to));
@@ -59,6 +62,50 @@ public final class Exporter {
             for (Path p : targets)
                 if (Files.exists(p)) throw new IllegalArgumentException(p + " exists; kstep does not overwrite files (use --force)");
         }
+        Handouts.Steps st = steps(session, from, to, scale, width, height, tabs);
+        for (int n = from; n <= to; n++) {
+            Handouts.Step s = st.get(n - from);
+            write(caption ? Handouts.captioned(s) : s.image(), targets.get(n - from));
+        }
+        return targets;
+    }
+
+    private static void checkRange(Session session, int from, int to) {
+        if (from < 0 || to > session.length() || from > to)
+            throw new IllegalArgumentException("steps " + from + ".." + to + " are outside 0.." + session.length());
+    }
+
+    /** The file a GIF or PDF of steps {@code from..to} is written to: SCENARIO-VARIANT-steps-A-B.EXT. */
+    public static Path handoutFile(Path dir, Session session, int from, int to, String ext) {
+        String id = (session.scenario().id() + "-" + session.variant()).replaceAll("[^A-Za-z0-9._-]+", "-");
+        return dir.resolve(id + "-steps-" + from + "-" + to + "." + ext);
+    }
+
+    /** Steps {@code from..to} as an animated GIF, {@code frameMs} a step; refuses an existing file without {@code force}. */
+    public static Path exportGif(Session session, Path dir, int from, int to, double scale, double width, double height, List<String> tabs,
+                                 boolean caption, int frameMs, boolean force) throws IOException {
+        checkRange(session, from, to);
+        Path target = refuseExisting(handoutFile(dir, session, from, to, "gif"), force);
+        Handouts.gif(steps(session, from, to, scale, width, height, tabs), caption, frameMs, target);
+        return target;
+    }
+
+    /** Steps {@code from..to} as a PDF handout, {@code perPage} a page (1, 2 or 4). */
+    public static Path exportPdf(Session session, Path dir, int from, int to, double scale, double width, double height, List<String> tabs,
+                                 int perPage, boolean force) throws IOException {
+        checkRange(session, from, to);
+        Path target = refuseExisting(handoutFile(dir, session, from, to, "pdf"), force);
+        Handouts.pdf(session.scenario().title() + " — " + session.variant(), steps(session, from, to, scale, width, height, tabs), perPage, target);
+        return target;
+    }
+
+    private static Path refuseExisting(Path p, boolean force) {
+        if (Files.exists(p) && !force) throw new IllegalArgumentException(p + " exists; kstep does not overwrite files (use --force)");
+        return p;
+    }
+
+    /** The main window at each step, headless, rendered when asked for, with its heading and note. */
+    static Handouts.Steps steps(Session session, int from, int to, double scale, double width, double height, List<String> tabs) {
         Fx.startHeadless();
         MainWindow window = Fx.call(() -> {
             MainWindow w = new MainWindow(session, () -> { });
@@ -66,12 +113,21 @@ public final class Exporter {
             for (String t : tabs) w.showTab(t.strip());
             return w;
         });
-        for (int n = from; n <= to; n++) {
-            int step = n;
-            BufferedImage img = Fx.call(() -> render(window, step, scale));
-            write(img, targets.get(n - from));
-        }
-        return targets;
+        return new Handouts.Steps() {
+            @Override
+            public int count() {
+                return to - from + 1;
+            }
+
+            @Override
+            public Handouts.Step get(int i) {
+                int step = from + i;
+                BufferedImage img = Fx.call(() -> render(window, step, scale));
+                String note = session.noteAt(step);
+                return new Handouts.Step(img, session.scenario().title() + " · " + session.variant() + " · step " + step + " of " + session.length(),
+                    note == null ? "" : note);
+            }
+        };
     }
 
     /** Lays the window out at step {@code n} and snapshots it. Runs on the JavaFX thread. */
@@ -95,16 +151,8 @@ public final class Exporter {
     }
 
     static void write(BufferedImage img, Path target) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
-        try {
+        Handouts.atomically(target, tmp -> {
             if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer");
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }

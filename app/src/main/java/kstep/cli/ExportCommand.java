@@ -34,6 +34,19 @@ final class ExportCommand implements Callable<Integer> {
         description = "Tabs to show, e.g. lockdep,dmesg (vgic, locks, lockdep above; notes, events, findings, dmesg below).")
     List<String> tabs = List.of();
 
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "png", description = "png (step-NNNN.png files, the default), gif (one"
+        + " animated GIF of the steps) or pdf (a handout: the scenario, variant, step and note with each image).")
+    String format;
+
+    @Option(names = "--caption", description = "PNG and GIF: the step and its teacher's note below each image (a PDF always has them).")
+    boolean caption;
+
+    @Option(names = "--frame-ms", paramLabel = "MS", defaultValue = "1000", description = "GIF: how long each step shows, in milliseconds (default ${DEFAULT-VALUE}).")
+    int frameMs;
+
+    @Option(names = "--per-page", paramLabel = "N", defaultValue = "1", description = "PDF: steps a page, 1, 2 or 4 (default ${DEFAULT-VALUE}).")
+    int perPage;
+
     @Option(names = "--force", description = "Overwrite existing images.")
     boolean force;
 
@@ -43,6 +56,9 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (scale < 1 || scale > 3) throw new IllegalArgumentException("--scale must be 1, 2 or 3");
+        if (!format.equals("png") && !format.equals("gif") && !format.equals("pdf")) throw new IllegalArgumentException("--format is png, gif or pdf, not '" + format + "'");
+        if (frameMs < 10 || frameMs > 60000) throw new IllegalArgumentException("--frame-ms is 10 to 60000");
+        if (perPage != 1 && perPage != 2 && perPage != 4) throw new IllegalArgumentException("--per-page is 1, 2 or 4");
         if (!size.matches("[0-9]{3,4}x[0-9]{3,4}")) throw new IllegalArgumentException("--size takes WIDTHxHEIGHT, e.g. 1920x1080");
         int width = Integer.parseInt(size.substring(0, size.indexOf('x')));
         int height = Integer.parseInt(size.substring(size.indexOf('x') + 1));
@@ -67,9 +83,15 @@ final class ExportCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--steps takes A..B or N, not '" + steps + "'");
             }
         }
-        List<Path> files = Exporter.export(session, out, from, to, scale, width, height, tabs, force);
-        spec.commandLine().getOut().printf("wrote %d image%s to %s (%s, variant %s, steps %d..%d, scale %d)%n", files.size(),
-            files.size() == 1 ? "" : "s", out, s.id(), v, from, to, scale);
+        if (format.equals("png")) {
+            List<Path> files = Exporter.export(session, out, from, to, scale, width, height, tabs, caption, force);
+            spec.commandLine().getOut().printf("wrote %d image%s to %s (%s, variant %s, steps %d..%d, scale %d)%n", files.size(),
+                files.size() == 1 ? "" : "s", out, s.id(), v, from, to, scale);
+        } else {
+            Path file = format.equals("gif") ? Exporter.exportGif(session, out, from, to, scale, width, height, tabs, caption, frameMs, force)
+                : Exporter.exportPdf(session, out, from, to, scale, width, height, tabs, perPage, force);
+            spec.commandLine().getOut().printf("wrote %s (%s, variant %s, steps %d..%d, scale %d)%n", file, s.id(), v, from, to, scale);
+        }
         return session.findings().isEmpty() ? Cli.OK : Cli.FOUND;
     }
 }

@@ -55,4 +55,36 @@ class ExportCommandTest {
         assertEquals(Cli.BAD_INPUT, r.code());
         assertEquals("kstep: steps 9000..9001 are outside 0..252\n", r.err());
     }
+
+    @Test
+    void aGifHasAFrameAStepAndAPdfHandoutAPageAStepOrTwo(@TempDir Path dir) throws Exception {
+        CliTest.Out g = CliTest.kstep("export", "vgic/doorbell-preemption", "--out", dir.toString(), "--steps", "0..4", "--format", "gif", "--frame-ms", "500", "--caption");
+        assertEquals(Cli.FOUND, g.code(), g.err());
+        Path gif = dir.resolve("vgic-doorbell-preemption-buggy-steps-0-4.gif");
+        try (var in = ImageIO.createImageInputStream(gif.toFile())) {
+            javax.imageio.ImageReader reader = ImageIO.getImageReaders(in).next();
+            reader.setInput(in);
+            assertEquals(5, reader.getNumImages(true), "one frame a step");
+            javax.imageio.metadata.IIOMetadataNode root = (javax.imageio.metadata.IIOMetadataNode) reader.getImageMetadata(0).getAsTree("javax_imageio_gif_image_1.0");
+            assertEquals("50", ((javax.imageio.metadata.IIOMetadataNode) root.getElementsByTagName("GraphicControlExtension").item(0)).getAttribute("delayTime"),
+                "500 ms, in hundredths");
+            assertTrue(reader.read(0).getHeight() > 720, "the caption band is below the window");
+        }
+        CliTest.Out p = CliTest.kstep("export", "vgic/doorbell-preemption", "--out", dir.toString(), "--steps", "0..4", "--format", "pdf", "--per-page", "2");
+        assertEquals(Cli.FOUND, p.code(), p.err());
+        Path pdf = dir.resolve("vgic-doorbell-preemption-buggy-steps-0-4.pdf");
+        try (org.apache.pdfbox.pdmodel.PDDocument doc = org.apache.pdfbox.Loader.loadPDF(pdf.toFile())) {
+            assertEquals(3, doc.getNumberOfPages(), "five steps, two a page");
+            String text = new org.apache.pdfbox.text.PDFTextStripper().getText(doc);
+            assertTrue(text.contains("GICv4.1: a preempted WFI loses its doorbell · buggy · step 4 of 252"), text);
+            assertEquals("GICv4.1: a preempted WFI loses its doorbell — buggy", doc.getDocumentInformation().getTitle());
+        }
+        CliTest.Out again = CliTest.kstep("export", "vgic/doorbell-preemption", "--out", dir.toString(), "--steps", "0..4", "--format", "pdf");
+        assertEquals(Cli.BAD_INPUT, again.code(), "the handout exists: not overwritten without --force");
+        CliTest.Out bad = CliTest.kstep("export", "vgic/doorbell-preemption", "--out", dir.toString(), "--format", "svg");
+        assertEquals("kstep: --format is png, gif or pdf, not 'svg'\n", bad.err());
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".part")), "no temporary files are left");
+        }
+    }
 }
