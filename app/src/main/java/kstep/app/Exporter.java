@@ -35,25 +35,33 @@ public final class Exporter {
     }
 
     /**
+     * How the window is drawn for an export: at {@code scale} (1, 2 or 3), {@code width} x {@code height} at scale 1,
+     * with the named {@code tabs} selected (see {@link MainWindow#showTab}) and in {@code theme} (light, dark or
+     * high-contrast).
+     */
+    public record Look(double scale, double width, double height, List<String> tabs, String theme) {
+        public Look {
+            tabs = List.copyOf(tabs);
+            if (!List.of(Presentation.THEMES).contains(theme))
+                throw new IllegalArgumentException("themes are light, dark and high-contrast, not '" + theme + "'");
+        }
+
+        /** The default window (1280x720, light) at {@code scale}. */
+        public static Look at(double scale) {
+            return new Look(scale, WIDTH, HEIGHT, List.of(), "light");
+        }
+    }
+
+    /**
      * Writes steps {@code from..to} of {@code session} to {@code dir} at {@code scale} (1, 2 or 3). Refuses
      * (IllegalArgumentException) if a target file exists and {@code force} is false.
      */
     public static List<Path> export(Session session, Path dir, int from, int to, double scale, boolean force) throws IOException {
-        return export(session, dir, from, to, scale, WIDTH, HEIGHT, List.of(), force);
+        return export(session, dir, from, to, Look.at(scale), false, force);
     }
 
-    /**
-     * As {@link #export(Session, Path, int, int, double, boolean)}, with the window {@code width} x {@code height}
-     * and the named {@code tabs} selected (see {@link MainWindow#showTab}).
-     */
-    public static List<Path> export(Session session, Path dir, int from, int to, double scale, double width, double height,
-                                    List<String> tabs, boolean force) throws IOException {
-        return export(session, dir, from, to, scale, width, height, tabs, false, force);
-    }
-
-    /** As the others; with {@code caption}, each image has the step and its teacher's note below it. */
-    public static List<Path> export(Session session, Path dir, int from, int to, double scale, double width, double height,
-                                    List<String> tabs, boolean caption, boolean force) throws IOException {
+    /** As the other; with {@code caption}, each image has the step and its teacher's note below it. */
+    public static List<Path> export(Session session, Path dir, int from, int to, Look look, boolean caption, boolean force) throws IOException {
         checkRange(session, from, to);
         Files.createDirectories(dir);
         List<Path> targets = new ArrayList<>();
@@ -62,7 +70,7 @@ public final class Exporter {
             for (Path p : targets)
                 if (Files.exists(p)) throw new IllegalArgumentException(p + " exists; kstep does not overwrite files (use --force)");
         }
-        Handouts.Steps st = steps(session, from, to, scale, width, height, tabs);
+        Handouts.Steps st = steps(session, from, to, look);
         for (int n = from; n <= to; n++) {
             Handouts.Step s = st.get(n - from);
             write(caption ? Handouts.captioned(s) : s.image(), targets.get(n - from));
@@ -82,20 +90,19 @@ public final class Exporter {
     }
 
     /** Steps {@code from..to} as an animated GIF, {@code frameMs} a step; refuses an existing file without {@code force}. */
-    public static Path exportGif(Session session, Path dir, int from, int to, double scale, double width, double height, List<String> tabs,
-                                 boolean caption, int frameMs, boolean force) throws IOException {
+    public static Path exportGif(Session session, Path dir, int from, int to, Look look, boolean caption, int frameMs, boolean force)
+        throws IOException {
         checkRange(session, from, to);
         Path target = refuseExisting(handoutFile(dir, session, from, to, "gif"), force);
-        Handouts.gif(steps(session, from, to, scale, width, height, tabs), caption, frameMs, target);
+        Handouts.gif(steps(session, from, to, look), caption, frameMs, target);
         return target;
     }
 
     /** Steps {@code from..to} as a PDF handout, {@code perPage} a page (1, 2 or 4). */
-    public static Path exportPdf(Session session, Path dir, int from, int to, double scale, double width, double height, List<String> tabs,
-                                 int perPage, boolean force) throws IOException {
+    public static Path exportPdf(Session session, Path dir, int from, int to, Look look, int perPage, boolean force) throws IOException {
         checkRange(session, from, to);
         Path target = refuseExisting(handoutFile(dir, session, from, to, "pdf"), force);
-        Handouts.pdf(session.scenario().title() + " — " + session.variant(), steps(session, from, to, scale, width, height, tabs), perPage, target);
+        Handouts.pdf(session.scenario().title() + " — " + session.variant(), steps(session, from, to, look), perPage, target);
         return target;
     }
 
@@ -105,12 +112,13 @@ public final class Exporter {
     }
 
     /** The main window at each step, headless, rendered when asked for, with its heading and note. */
-    static Handouts.Steps steps(Session session, int from, int to, double scale, double width, double height, List<String> tabs) {
+    static Handouts.Steps steps(Session session, int from, int to, Look look) {
         Fx.startHeadless();
         MainWindow window = Fx.call(() -> {
             MainWindow w = new MainWindow(session, () -> { });
-            new Scene(w, width, height);
-            for (String t : tabs) w.showTab(t.strip());
+            new Scene(w, look.width(), look.height());
+            for (String t : look.tabs()) w.showTab(t.strip());
+            w.setTheme(look.theme());
             return w;
         });
         return new Handouts.Steps() {
@@ -122,7 +130,7 @@ public final class Exporter {
             @Override
             public Handouts.Step get(int i) {
                 int step = from + i;
-                BufferedImage img = Fx.call(() -> render(window, step, scale));
+                BufferedImage img = Fx.call(() -> render(window, step, look.scale()));
                 String note = session.noteAt(step);
                 return new Handouts.Step(img, session.scenario().title() + " · " + session.variant() + " · step " + step + " of " + session.length(),
                     note == null ? "" : note);

@@ -19,6 +19,8 @@ final class HelpOverlay extends StackPane {
         {"1 … 9", "in interactive mode, take choice 1 … 9"},
         {"V", "next kernel variant (same schedule)"},
         {"G", "the gallery of samples"},
+        {"P", "presentation mode: full screen, larger, no toolbar; Space/PageDown and Backspace/PageUp step, [ and ] resize, Esc leaves"},
+        {"T", "next theme: light, dark, high contrast"},
         {"F1 or ?", "this help; Esc closes it"},
         {"click the timeline", "jump to that step"},
         {"double-click a finding", "jump to its step"},

@@ -94,17 +94,20 @@ public final class MainWindow extends StackPane {
     private final HelpOverlay help = new HelpOverlay();
     private final Timeline player = new Timeline();
     private boolean updatingControls;
+    private Presentation presentation;
 
     public MainWindow(Session session, Runnable openGallery) {
         this.session = session;
         this.openGallery = openGallery;
         getStyleClass().add("main-window");
         getStylesheets().add(MainWindow.class.getResource("/kstep/views/kstep.css").toExternalForm());
-        frame.setTop(toolbar());
+        VBox bar = toolbar();
+        frame.setTop(bar);
         frame.setCenter(center());
         VBox bottom = new VBox(choiceBar, timeline);
         frame.setBottom(bottom);
-        getChildren().addAll(frame, help);
+        presentation = new Presentation(this, frame, bar);
+        getChildren().addAll(frame, presentation.pointerLayer(), help);
         help.setVisible(false);
 
         timeline.setOnJump(n -> {
@@ -455,6 +458,35 @@ public final class MainWindow extends StackPane {
         return help.isVisible();
     }
 
+    @Override
+    protected void layoutChildren() {
+        super.layoutChildren();
+        presentation.layout();
+    }
+
+    /** Presentation mode (P): full screen, the window scaled, no toolbar, clicker keys, a pointer highlight. */
+    public void togglePresentation() {
+        presentation.toggle();
+    }
+
+    public boolean presenting() {
+        return presentation.on();
+    }
+
+    /** The presentation scale: 1 outside it, else 1.5, 2 or 3. */
+    public double presentationScale() {
+        return presentation.scale();
+    }
+
+    /** light, dark or high-contrast. */
+    public String theme() {
+        return presentation.theme();
+    }
+
+    public void setTheme(String name) {
+        presentation.setTheme(name);
+    }
+
     private void onKey(KeyEvent e) {
         KeyCode k = e.getCode();
         if (help.isVisible() && (k == KeyCode.ESCAPE || k == KeyCode.F1)) {
@@ -462,8 +494,26 @@ public final class MainWindow extends StackPane {
             e.consume();
             return;
         }
+        if (presentation.on()) {
+            // a presentation clicker sends PageDown/PageUp; space and backspace as on a slide deck
+            boolean used = true;
+            switch (k) {
+                case SPACE, PAGE_DOWN -> step();
+                case BACK_SPACE, PAGE_UP -> stepBack();
+                case CLOSE_BRACKET -> presentation.zoom(1);
+                case OPEN_BRACKET -> presentation.zoom(-1);
+                case ESCAPE -> togglePresentation();
+                default -> used = false;
+            }
+            if (used) {
+                e.consume();
+                return;
+            }
+        }
         boolean done = true;
         switch (k) {
+            case P -> togglePresentation();
+            case T -> presentation.nextTheme();
             case RIGHT -> step();
             case LEFT -> stepBack();
             case HOME -> reset();

@@ -47,6 +47,9 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--per-page", paramLabel = "N", defaultValue = "1", description = "PDF: steps a page, 1, 2 or 4 (default ${DEFAULT-VALUE}).")
     int perPage;
 
+    @Option(names = "--theme", paramLabel = "THEME", defaultValue = "light", description = "light (the default), dark or high-contrast (for projectors).")
+    String theme;
+
     @Option(names = "--force", description = "Overwrite existing images.")
     boolean force;
 
@@ -83,13 +86,14 @@ final class ExportCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--steps takes A..B or N, not '" + steps + "'");
             }
         }
+        Exporter.Look look = new Exporter.Look(scale, width, height, tabs, theme);
         if (format.equals("png")) {
-            List<Path> files = Exporter.export(session, out, from, to, scale, width, height, tabs, caption, force);
+            List<Path> files = Exporter.export(session, out, from, to, look, caption, force);
             spec.commandLine().getOut().printf("wrote %d image%s to %s (%s, variant %s, steps %d..%d, scale %d)%n", files.size(),
                 files.size() == 1 ? "" : "s", out, s.id(), v, from, to, scale);
         } else {
-            Path file = format.equals("gif") ? Exporter.exportGif(session, out, from, to, scale, width, height, tabs, caption, frameMs, force)
-                : Exporter.exportPdf(session, out, from, to, scale, width, height, tabs, perPage, force);
+            Path file = format.equals("gif") ? Exporter.exportGif(session, out, from, to, look, caption, frameMs, force)
+                : Exporter.exportPdf(session, out, from, to, look, perPage, force);
             spec.commandLine().getOut().printf("wrote %s (%s, variant %s, steps %d..%d, scale %d)%n", file, s.id(), v, from, to, scale);
         }
         return session.findings().isEmpty() ? Cli.OK : Cli.FOUND;

@@ -147,4 +147,38 @@ class MainWindowTest {
         assertEquals(expected, window.session().cursor());
         assertTrue(expected > 100 && expected < 150);
     }
+
+    @Test
+    void presentationModeHidesTheToolbarAndStepsWithClickerKeys(FxRobot robot) {
+        javafx.scene.Node bar = robot.lookup("#step").query().getParent();
+        while (bar.getParent() != null && !(bar.getParent() instanceof javafx.scene.layout.BorderPane)) bar = bar.getParent();
+        javafx.scene.Node toolbar = bar;
+        assertTrue(toolbar.isVisible());
+        robot.type(KeyCode.P);
+        assertTrue(window.presenting());
+        assertFalse(toolbar.isVisible(), "the toolbar is hidden while presenting");
+        assertEquals(1.5, window.presentationScale());
+        robot.type(KeyCode.SPACE);
+        robot.type(KeyCode.PAGE_DOWN);
+        assertEquals("step 2 / 252", window.stepText());
+        robot.type(KeyCode.PAGE_UP);
+        assertEquals("step 1 / 252", window.stepText());
+        robot.type(KeyCode.BACK_SPACE);
+        assertEquals("step 0 / 252", window.stepText());
+        robot.type(KeyCode.CLOSE_BRACKET);
+        assertEquals(2.0, window.presentationScale());
+        robot.type(KeyCode.CLOSE_BRACKET, 2);
+        assertEquals(3.0, window.presentationScale(), "300 % is the largest");
+        robot.type(KeyCode.T);
+        assertEquals("dark", window.theme());
+        assertTrue(window.getStylesheets().stream().anyMatch(u -> u.endsWith("kstep-dark.css")));
+        robot.type(KeyCode.ESCAPE);
+        assertFalse(window.presenting());
+        assertTrue(toolbar.isVisible());
+        assertEquals(1.0, window.presentationScale());
+        assertEquals("dark", window.theme(), "the theme outlives presentation mode");
+        robot.type(KeyCode.T, 2);
+        assertEquals("light", window.theme());
+        assertTrue(window.getStylesheets().stream().noneMatch(u -> u.contains("kstep-dark") || u.contains("high-contrast")));
+    }
 }

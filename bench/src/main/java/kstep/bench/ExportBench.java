@@ -56,6 +56,6 @@ public class ExportBench {
 
     @Benchmark
     public Path pdfOf50Steps() throws IOException {
-        return Exporter.exportPdf(session, dir, 0, 49, 1, Exporter.WIDTH, Exporter.HEIGHT, List.of(), 1, true);
+        return Exporter.exportPdf(session, dir, 0, 49, Exporter.Look.at(1), 1, true);
     }
 }
