@@ -37,9 +37,10 @@ public final class Exporter {
     /**
      * How the window is drawn for an export: at {@code scale} (1, 2 or 3), {@code width} x {@code height} at scale 1,
      * with the named {@code tabs} selected (see {@link MainWindow#showTab}) and in {@code theme} (light, dark or
-     * high-contrast).
+     * high-contrast); {@code view} is the part drawn: the whole window, or one view of it (see
+     * {@link MainWindow#viewNames()}).
      */
-    public record Look(double scale, double width, double height, List<String> tabs, String theme) {
+    public record Look(double scale, double width, double height, List<String> tabs, String theme, String view) {
         public Look {
             tabs = List.copyOf(tabs);
             if (!List.of(Presentation.THEMES).contains(theme))
@@ -48,7 +49,7 @@ public final class Exporter {
 
         /** The default window (1280x720, light) at {@code scale}. */
         public static Look at(double scale) {
-            return new Look(scale, WIDTH, HEIGHT, List.of(), "light");
+            return new Look(scale, WIDTH, HEIGHT, List.of(), "light", "window");
         }
     }
 
@@ -63,14 +64,14 @@ public final class Exporter {
     /** As the other; with {@code caption}, each image has the step and its teacher's note below it. */
     public static List<Path> export(Session session, Path dir, int from, int to, Look look, boolean caption, boolean force) throws IOException {
         checkRange(session, from, to);
-        Files.createDirectories(dir);
         List<Path> targets = new ArrayList<>();
         for (int n = from; n <= to; n++) targets.add(fileFor(dir, n, to));
         if (!force) {
             for (Path p : targets)
                 if (Files.exists(p)) throw new IllegalArgumentException(p + " exists; kstep does not overwrite files (use --force)");
         }
-        Handouts.Steps st = steps(session, from, to, look);
+        Handouts.Steps st = steps(session, from, to, look); // an unknown view is refused before any folder is made
+        Files.createDirectories(dir);
         for (int n = from; n <= to; n++) {
             Handouts.Step s = st.get(n - from);
             write(caption ? Handouts.captioned(s) : s.image(), targets.get(n - from));
@@ -119,6 +120,7 @@ public final class Exporter {
             new Scene(w, look.width(), look.height());
             for (String t : look.tabs()) w.showTab(t.strip());
             w.setTheme(look.theme());
+            w.view(look.view());
             return w;
         });
         return new Handouts.Steps() {
@@ -130,7 +132,7 @@ public final class Exporter {
             @Override
             public Handouts.Step get(int i) {
                 int step = from + i;
-                BufferedImage img = Fx.call(() -> render(window, step, look.scale()));
+                BufferedImage img = Fx.call(() -> render(window, step, look));
                 String note = session.noteAt(step);
                 return new Handouts.Step(img, session.scenario().title() + " · " + session.variant() + " · step " + step + " of " + session.length(),
                     note == null ? "" : note);
@@ -139,7 +141,7 @@ public final class Exporter {
     }
 
     /** Lays the window out at step {@code n} and snapshots it. Runs on the JavaFX thread. */
-    static BufferedImage render(MainWindow window, int n, double scale) {
+    static BufferedImage render(MainWindow window, int n, Look look) {
         window.session().jump(n);
         window.refresh();
         // RichTextFX creates its visible lines lazily: two layout passes settle them before the snapshot.
@@ -148,7 +150,7 @@ public final class Exporter {
             window.layout();
             for (var p : window.codePanes()) p.centre();
         }
-        return snapshot(window, scale);
+        return snapshot(window.view(look.view()), look.scale());
     }
 
     /** The node as laid out, at {@code scale} pixels a point. Runs on the JavaFX thread. */

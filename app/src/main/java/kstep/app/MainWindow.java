@@ -7,6 +7,7 @@ import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
@@ -591,6 +592,37 @@ public final class MainWindow extends StackPane {
         List<String> names = new ArrayList<>();
         for (TabPane p : List.of(stateTabs, tabs)) for (Tab t : p.getTabs()) names.add(t.getId().substring(4));
         return names;
+    }
+
+    /** The views an export can show alone: window, cpu0.., timeline and the tab names. */
+    public List<String> viewNames() {
+        List<String> names = new ArrayList<>(List.of("window"));
+        for (int i = 0; i < codePanes().size(); i++) names.add("cpu" + i);
+        names.add("timeline");
+        names.addAll(tabNames());
+        return names;
+    }
+
+    /**
+     * The node of view {@code name} (see {@link #viewNames()}); a tab is selected first, so its content is the
+     * one laid out and drawn.
+     */
+    public Node view(String name) {
+        if (name.equals("window")) return this;
+        if (name.equals("timeline")) return timeline;
+        if (name.matches("cpu[0-9]+")) {
+            int i = Integer.parseInt(name.substring(3));
+            if (i < codePanes().size()) return codePanes().get(i);
+        }
+        for (TabPane p : List.of(stateTabs, tabs)) {
+            for (Tab t : p.getTabs()) {
+                if (t.getId().equals("tab-" + name)) {
+                    p.getSelectionModel().select(t);
+                    return t.getContent();
+                }
+            }
+        }
+        throw new IllegalArgumentException("no view '" + name + "' here (views: " + String.join(", ", viewNames()) + ")");
     }
 
     /** Selects the tab called {@code name} ("gup", "mm", "page-tables", "memory", "vma-list", "vgic", "locks", "lockdep", "notes", "events", "findings", "dmesg"). */

@@ -50,6 +50,10 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--theme", paramLabel = "THEME", defaultValue = "light", description = "light (the default), dark or high-contrast (for projectors).")
     String theme;
 
+    @Option(names = "--view", paramLabel = "NAME", defaultValue = "window", description = "The part drawn: window (the default), cpu0, cpu1, timeline,"
+        + " or a tab (vgic, locks, lockdep, mm, page-tables, memory, gup, vma-list, notes, events, findings, dmesg: the scenario's own).")
+    String view;
+
     @Option(names = "--force", description = "Overwrite existing images.")
     boolean force;
 
@@ -86,7 +90,7 @@ final class ExportCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--steps takes A..B or N, not '" + steps + "'");
             }
         }
-        Exporter.Look look = new Exporter.Look(scale, width, height, tabs, theme);
+        Exporter.Look look = new Exporter.Look(scale, width, height, tabs, theme, view);
         if (format.equals("png")) {
             List<Path> files = Exporter.export(session, out, from, to, look, caption, force);
             spec.commandLine().getOut().printf("wrote %d image%s to %s (%s, variant %s, steps %d..%d, scale %d)%n", files.size(),

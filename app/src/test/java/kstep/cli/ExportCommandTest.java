@@ -50,6 +50,32 @@ class ExportCommandTest {
     }
 
     @Test
+    void oneViewAloneAndInATheme(@TempDir Path dir) throws Exception {
+        CliTest.Out r = CliTest.kstep("export", "vgic/doorbell-preemption", "--out", dir.toString(), "--steps", "40", "--view", "vgic", "--scale", "2");
+        assertEquals(Cli.FOUND, r.code(), r.err());
+        BufferedImage vgic = ImageIO.read(dir.resolve("step-0040.png").toFile());
+        assertTrue(vgic.getWidth() > 1000 && vgic.getWidth() < 1400, "the vGIC pane alone, at 2x: " + vgic.getWidth());
+        assertTrue(vgic.getHeight() < 1440 && vgic.getHeight() > 400);
+        CliTest.Out dark = CliTest.kstep("export", "vgic/doorbell-preemption", "--out", dir.resolve("dark").toString(), "--steps", "40", "--theme", "dark");
+        assertEquals(Cli.FOUND, dark.code(), dark.err());
+        BufferedImage d = ImageIO.read(dir.resolve("dark/step-0040.png").toFile());
+        CliTest.kstep("export", "vgic/doorbell-preemption", "--out", dir.resolve("light").toString(), "--steps", "40");
+        BufferedImage light = ImageIO.read(dir.resolve("light/step-0040.png").toFile());
+        // the code pane's background, well away from text: dark in the dark theme, white in the light one
+        assertTrue(luma(d.getRGB(620, 250)) < 80, "dark theme: " + Integer.toHexString(d.getRGB(620, 250)));
+        assertTrue(luma(light.getRGB(620, 250)) > 200, "light theme: " + Integer.toHexString(light.getRGB(620, 250)));
+        Path none = dir.resolve("none");
+        CliTest.Out bad = CliTest.kstep("export", "vgic/doorbell-preemption", "--out", none.toString(), "--steps", "40", "--view", "mm");
+        assertEquals(Cli.BAD_INPUT, bad.code());
+        assertEquals("kstep: no view 'mm' here (views: window, cpu0, cpu1, timeline, vgic, locks, lockdep, notes, events, findings, dmesg)\n", bad.err());
+        assertFalse(Files.exists(none), "a refused export makes no folder");
+    }
+
+    private static int luma(int rgb) {
+        return (((rgb >> 16) & 0xff) * 3 + ((rgb >> 8) & 0xff) * 6 + (rgb & 0xff)) / 10;
+    }
+
+    @Test
     void rejectsStepsOutsideTheTrace(@TempDir Path dir) {
         CliTest.Out r = CliTest.kstep("export", "vgic/doorbell-preemption", "--out", dir.toString(), "--steps", "9000..9001");
         assertEquals(Cli.BAD_INPUT, r.code());
