@@ -38,9 +38,9 @@ public final class Exporter {
      * How the window is drawn for an export: at {@code scale} (1, 2 or 3), {@code width} x {@code height} at scale 1,
      * with the named {@code tabs} selected (see {@link MainWindow#showTab}) and in {@code theme} (light, dark or
      * high-contrast); {@code view} is the part drawn: the whole window, or one view of it (see
-     * {@link MainWindow#viewNames()}).
+     * {@link MainWindow#viewNames()}); {@code annotations} draws the scenario's annotations (its sidecar's).
      */
-    public record Look(double scale, double width, double height, List<String> tabs, String theme, String view) {
+    public record Look(double scale, double width, double height, List<String> tabs, String theme, String view, boolean annotations) {
         public Look {
             tabs = List.copyOf(tabs);
             if (!List.of(Presentation.THEMES).contains(theme))
@@ -49,7 +49,7 @@ public final class Exporter {
 
         /** The default window (1280x720, light) at {@code scale}. */
         public static Look at(double scale) {
-            return new Look(scale, WIDTH, HEIGHT, List.of(), "light", "window");
+            return new Look(scale, WIDTH, HEIGHT, List.of(), "light", "window", true);
         }
     }
 
@@ -121,6 +121,7 @@ public final class Exporter {
             for (String t : look.tabs()) w.showTab(t.strip());
             w.setTheme(look.theme());
             w.view(look.view());
+            w.setAnnotationsShown(look.annotations());
             return w;
         });
         return new Handouts.Steps() {
@@ -134,8 +135,9 @@ public final class Exporter {
                 int step = from + i;
                 BufferedImage img = Fx.call(() -> render(window, step, look));
                 String note = session.noteAt(step);
-                return new Handouts.Step(img, session.scenario().title() + " · " + session.variant() + " · step " + step + " of " + session.length(),
-                    note == null ? "" : note);
+                String mine = window.annotations().editor().doc().note(session.variant(), step);
+                String both = note == null || note.isBlank() ? mine : mine.isBlank() ? note : note + "\n" + mine;
+                return new Handouts.Step(img, session.scenario().title() + " · " + session.variant() + " · step " + step + " of " + session.length(), both);
             }
         };
     }
@@ -150,7 +152,15 @@ public final class Exporter {
             window.layout();
             for (var p : window.codePanes()) p.centre();
         }
-        return snapshot(window.view(look.view()), look.scale());
+        window.annotations().redraw();
+        Node view = window.view(look.view());
+        if (view == window) return snapshot(window, look.scale());
+        // a view alone is cut out of the whole window, so the annotations over it come along
+        javafx.geometry.Bounds b = window.sceneToLocal(view.localToScene(view.getLayoutBounds()));
+        SnapshotParameters sp = new SnapshotParameters();
+        sp.setTransform(Transform.scale(look.scale(), look.scale()));
+        sp.setViewport(new javafx.geometry.Rectangle2D(b.getMinX() * look.scale(), b.getMinY() * look.scale(), b.getWidth() * look.scale(), b.getHeight() * look.scale()));
+        return SwingFXUtils.fromFXImage(window.snapshot(sp, null), null);
     }
 
     /** The node as laid out, at {@code scale} pixels a point. Runs on the JavaFX thread. */

@@ -32,6 +32,8 @@ import kstep.engine.Finding;
 import kstep.engine.Runner;
 import kstep.engine.World;
 import kstep.scenario.Scenario;
+import kstep.annotate.AnnotationEditor;
+import kstep.annotate.Sidecar;
 import kstep.scenario.Session;
 import kstep.views.ChoiceBar;
 import kstep.views.AddressSpaceView;
@@ -43,6 +45,7 @@ import kstep.views.KernelLogView;
 import kstep.views.LockHoldersView;
 import kstep.views.LockdepGraphView;
 import kstep.views.NotesView;
+import kstep.views.annotate.AnnotationLayer;
 import kstep.views.StepView;
 import kstep.views.TimelineView;
 
@@ -96,6 +99,9 @@ public final class MainWindow extends StackPane {
     private final Timeline player = new Timeline();
     private boolean updatingControls;
     private Presentation presentation;
+    private final AnnotationLayer annotations = new AnnotationLayer(frame);
+    private final Label annotationBanner = new Label();
+    private final javafx.scene.control.ToggleButton annotateButton = new javafx.scene.control.ToggleButton("✎ Annotate");
 
     public MainWindow(Session session, Runnable openGallery) {
         this.session = session;
@@ -108,7 +114,7 @@ public final class MainWindow extends StackPane {
         VBox bottom = new VBox(choiceBar, timeline);
         frame.setBottom(bottom);
         presentation = new Presentation(this, frame, bar);
-        getChildren().addAll(frame, presentation.pointerLayer(), help);
+        getChildren().addAll(frame, annotations, presentation.pointerLayer(), help);
         help.setVisible(false);
 
         timeline.setOnJump(n -> {
@@ -139,6 +145,7 @@ public final class MainWindow extends StackPane {
         Scenario sc = s.scenario();
         title.setText(sc.title());
         title.setTooltip(new Tooltip(sc.description()));
+        openAnnotations(Sidecar.open(Sidecar.pathFor(sc)));
         updatingControls = true;
         variant.getItems().setAll(sc.variants().keySet());
         variant.setValue(s.variant());
@@ -215,7 +222,11 @@ public final class MainWindow extends StackPane {
         helpButton.setId("help-button");
         helpButton.setTooltip(new Tooltip("Keyboard shortcuts (F1)"));
         helpButton.setOnAction(e -> toggleHelp());
-        HBox row = new HBox(8, gallery, title, new Label("Variant"), variant, new Label("Schedule"), mode, seed, helpButton);
+        annotateButton.setId("annotate");
+        annotateButton.setTooltip(new Tooltip("Draw arrows, boxes, highlights, numbered markers and text over any view (A); saved next to the scenario"));
+        annotateButton.setOnAction(e -> setAnnotating(annotateButton.isSelected()));
+        Button present = button("Present", "present", "Presentation mode: full screen, larger, clicker keys (P); Esc leaves", this::togglePresentation);
+        HBox row = new HBox(8, gallery, title, new Label("Variant"), variant, new Label("Schedule"), mode, seed, annotateButton, present, helpButton);
         row.setAlignment(Pos.CENTER_LEFT);
         return row;
     }
@@ -250,7 +261,13 @@ public final class MainWindow extends StackPane {
         findingBanner.setMaxWidth(Double.MAX_VALUE);
         findingBanner.setWrapText(true);
         findingBanner.setOnMouseClicked(e -> tabs.getSelectionModel().select(2));
-        return new VBox(bar, findingBanner);
+        annotationBanner.getStyleClass().add("annotation-banner");
+        annotationBanner.setId("annotation-banner");
+        annotationBanner.setMaxWidth(Double.MAX_VALUE);
+        annotationBanner.setWrapText(true);
+        annotationBanner.setVisible(false);
+        annotationBanner.setManaged(false);
+        return new VBox(bar, findingBanner, annotationBanner);
     }
 
     private static Button button(String text, String id, String tip, Runnable r) {
@@ -332,6 +349,7 @@ public final class MainWindow extends StackPane {
         lockdep.show(v);
         dmesg.show(v);
         notes.show(v);
+        annotations.setStep(session.variant(), n);
         events.show(v);
         findings.show(v);
         timeline.setCursor(n);
@@ -463,11 +481,55 @@ public final class MainWindow extends StackPane {
     protected void layoutChildren() {
         super.layoutChildren();
         presentation.layout();
+        annotations.redraw();
+    }
+
+    /** Annotations and notes from {@code s} (the scenario's sidecar): shown, edited and autosaved there. */
+    public void openAnnotations(Sidecar s) {
+        AnnotationEditor ed = new AnnotationEditor(s);
+        annotations.setEditor(ed);
+        notes.setEditor(ed);
+        ed.onChange(this::showAnnotationProblems);
+        showAnnotationProblems();
+    }
+
+    private void showAnnotationProblems() {
+        AnnotationEditor ed = annotations.editor();
+        String text = ed.saveError() != null ? ed.saveError() : ed.sidecar() == null ? null : ed.sidecar().problemText().orElse(null);
+        annotationBanner.setText(text == null ? "" : "annotations: " + text);
+        annotationBanner.setVisible(text != null);
+        annotationBanner.setManaged(text != null);
+    }
+
+    public AnnotationLayer annotations() {
+        return annotations;
+    }
+
+    /** The annotation banner's text: why the sidecar could not be read or saved ("" when all is well). */
+    public String annotationProblem() {
+        return annotationBanner.getText();
+    }
+
+    /** Annotation editing (A): the palette shows and the mouse draws over the views. */
+    public void setAnnotating(boolean on) {
+        annotations.setEditing(on);
+        annotateButton.setSelected(on);
+    }
+
+    /** Whether annotations are drawn at all (exports can leave them out). */
+    public void setAnnotationsShown(boolean on) {
+        annotations.setVisible(on);
     }
 
     /** Presentation mode (P): full screen, the window scaled, no toolbar, clicker keys, a pointer highlight. */
     public void togglePresentation() {
         presentation.toggle();
+        annotations.setZoom(presentation.scale());
+    }
+
+    private void zoom(int dir) {
+        presentation.zoom(dir);
+        annotations.setZoom(presentation.scale());
     }
 
     public boolean presenting() {
@@ -490,6 +552,13 @@ public final class MainWindow extends StackPane {
 
     private void onKey(KeyEvent e) {
         KeyCode k = e.getCode();
+        // typing a note or a callout: the keys are the text's
+        if (e.getTarget() instanceof javafx.scene.control.TextInputControl && k != KeyCode.F1) return;
+        if (annotations.editing() && annotations.handleKey(e)) {
+            if (!annotations.editing()) annotateButton.setSelected(false);
+            e.consume();
+            return;
+        }
         if (help.isVisible() && (k == KeyCode.ESCAPE || k == KeyCode.F1)) {
             help.setVisible(false);
             e.consume();
@@ -501,8 +570,8 @@ public final class MainWindow extends StackPane {
             switch (k) {
                 case SPACE, PAGE_DOWN -> step();
                 case BACK_SPACE, PAGE_UP -> stepBack();
-                case CLOSE_BRACKET -> presentation.zoom(1);
-                case OPEN_BRACKET -> presentation.zoom(-1);
+                case CLOSE_BRACKET -> zoom(1);
+                case OPEN_BRACKET -> zoom(-1);
                 case ESCAPE -> togglePresentation();
                 default -> used = false;
             }
@@ -514,6 +583,7 @@ public final class MainWindow extends StackPane {
         boolean done = true;
         switch (k) {
             case P -> togglePresentation();
+            case A -> setAnnotating(!annotations.editing());
             case T -> presentation.nextTheme();
             case RIGHT -> step();
             case LEFT -> stepBack();

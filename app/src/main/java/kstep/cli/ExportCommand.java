@@ -54,6 +54,9 @@ final class ExportCommand implements Callable<Integer> {
         + " or a tab (vgic, locks, lockdep, mm, page-tables, memory, gup, vma-list, notes, events, findings, dmesg: the scenario's own).")
     String view;
 
+    @Option(names = "--no-annotations", negatable = false, description = "Leave out the annotations saved next to the scenario (they are drawn by default).")
+    boolean noAnnotations;
+
     @Option(names = "--force", description = "Overwrite existing images.")
     boolean force;
 
@@ -90,7 +93,7 @@ final class ExportCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--steps takes A..B or N, not '" + steps + "'");
             }
         }
-        Exporter.Look look = new Exporter.Look(scale, width, height, tabs, theme, view);
+        Exporter.Look look = new Exporter.Look(scale, width, height, tabs, theme, view, !noAnnotations);
         if (format.equals("png")) {
             List<Path> files = Exporter.export(session, out, from, to, look, caption, force);
             spec.commandLine().getOut().printf("wrote %d image%s to %s (%s, variant %s, steps %d..%d, scale %d)%n", files.size(),

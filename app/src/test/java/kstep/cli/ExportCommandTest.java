@@ -76,6 +76,30 @@ class ExportCommandTest {
     }
 
     @Test
+    void theAnnotationsAndNotesSavedNextToTheScenarioAreInTheExports(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("abba.yaml");
+        Files.writeString(yaml, Files.readString(Path.of("../samples/locks/abba.yaml")));
+        Files.writeString(dir.resolve("abba.annotations.json"), "{\"kstep\": \"kstep annotations\", \"version\": 1, \"annotations\": [\n"
+            + "  {\"id\": \"a1\", \"kind\": \"highlight\", \"variant\": \"buggy\", \"steps\": \"all\", \"colour\": \"#0000ff\",\n"
+            + "   \"at\": [{\"target\": \"window\", \"x\": 0.4, \"y\": 0.4}, {\"target\": \"window\", \"x\": 0.6, \"y\": 0.6}]}],\n"
+            + " \"notes\": [{\"variant\": \"buggy\", \"step\": 5, \"text\": \"Ask: which mutex does worker-ba want?\"}]}\n");
+        CliTest.Out r = CliTest.kstep("export", yaml.toString(), "--out", dir.resolve("with").toString(), "--steps", "5");
+        assertEquals(Cli.FOUND, r.code(), r.err());
+        CliTest.Out plain = CliTest.kstep("export", yaml.toString(), "--out", dir.resolve("without").toString(), "--steps", "5", "--no-annotations");
+        assertEquals(Cli.FOUND, plain.code(), plain.err());
+        int with = ImageIO.read(dir.resolve("with/step-0005.png").toFile()).getRGB(640, 360);
+        int without = ImageIO.read(dir.resolve("without/step-0005.png").toFile()).getRGB(640, 360);
+        assertTrue((with & 0xff) - ((with >> 16) & 0xff) > 40, "the blue highlight is drawn: " + Integer.toHexString(with));
+        assertFalse((without & 0xff) - ((without >> 16) & 0xff) > 40, "and left out on request: " + Integer.toHexString(without));
+        CliTest.Out p = CliTest.kstep("export", yaml.toString(), "--out", dir.toString(), "--steps", "5", "--format", "pdf");
+        assertEquals(Cli.FOUND, p.code(), p.err());
+        try (org.apache.pdfbox.pdmodel.PDDocument doc = org.apache.pdfbox.Loader.loadPDF(dir.resolve("abba-buggy-steps-5-5.pdf").toFile())) {
+            String text = new org.apache.pdfbox.text.PDFTextStripper().getText(doc);
+            assertTrue(text.contains("Ask: which mutex does worker-ba want?"), "the teacher's note is in the handout: " + text);
+        }
+    }
+
+    @Test
     void rejectsStepsOutsideTheTrace(@TempDir Path dir) {
         CliTest.Out r = CliTest.kstep("export", "vgic/doorbell-preemption", "--out", dir.toString(), "--steps", "9000..9001");
         assertEquals(Cli.BAD_INPUT, r.code());

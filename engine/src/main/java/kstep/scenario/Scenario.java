@@ -48,6 +48,8 @@ public final class Scenario {
     final ExploreSpec explore;
     final List<NoteSpec> notes;
     final boolean stopAtFinding;
+    /** The file it was read from; set once by ScenarioLoader.load, null for a built-in sample. */
+    java.nio.file.Path source;
 
     Scenario(String id, String file, String title, String description, Seed seed, String arch, int cpus,
              kstep.engine.KernelConfig.Preempt preempt, boolean lockdep, List<ModelSource> models, Map<String, Variant> variants, String defaultVariant, Map<String, YNode> sections,
@@ -77,6 +79,11 @@ public final class Scenario {
 
     public String id() {
         return id;
+    }
+
+    /** The scenario file on disk, absolute; empty for a sample built into kstep. */
+    public java.util.Optional<java.nio.file.Path> path() {
+        return java.util.Optional.ofNullable(source);
     }
 
     /** The file name errors and the title bar show. */

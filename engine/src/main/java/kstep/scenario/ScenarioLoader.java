@@ -66,11 +66,13 @@ public final class ScenarioLoader {
         }
         Path dir = file.toAbsolutePath().getParent();
         String base = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        return parse(shown, base, text, name -> {
+        Scenario sc = parse(shown, base, text, name -> {
             Path p = dir.resolve(name).normalize();
             if (p.startsWith(dir) && Files.isRegularFile(p)) return Files.readString(p, StandardCharsets.UTF_8);
             return resource(RESOURCE_ROOT + name);
         });
+        sc.source = file.toAbsolutePath().normalize();
+        return sc;
     }
 
     /** Loads a sample shipped with kstep by id ({@code vgic/doorbell-preemption}). */

@@ -43,7 +43,7 @@ import kstep.mm.VmaChanges;
  * split, merged or changed are outlined; below, /proc/PID/maps line by line with those rows marked. It only
  * draws what is visible, so it stays smooth at sysctl_max_map_count VMAs.
  */
-public final class AddressSpaceView extends VBox {
+public final class AddressSpaceView extends VBox implements kstep.views.annotate.AnchorSource {
     static final double BAR_TOP = 26;
     static final double BAR_H = 46;
 
@@ -302,6 +302,22 @@ public final class AddressSpaceView extends VBox {
     private void clampAndDraw() {
         if (layout != null) offset = Math.max(0, Math.min(offset, Math.max(0, layout.total() - span)));
         draw();
+    }
+
+    /** Each VMA drawn now as {@code vma:START} (hex), for annotations; its bar's box in this view's coordinates. */
+    @Override
+    public java.util.Map<String, javafx.geometry.Bounds> anchors() {
+        java.util.Map<String, javafx.geometry.Bounds> out = new java.util.LinkedHashMap<>();
+        if (layout == null || vmas.isEmpty()) return out;
+        double scale = canvas.getWidth() / span;
+        for (int i = layout.firstEndingAfter(offset); i < layout.size() && layout.from(i) < offset + span; i++) {
+            double x0 = Math.max(0, (layout.from(i) - offset) * scale);
+            double x1 = Math.min(canvas.getWidth(), (layout.to(i) - offset) * scale);
+            if (x1 - x0 < 1) continue;
+            javafx.geometry.Bounds b = sceneToLocal(canvas.localToScene(new javafx.geometry.BoundingBox(x0, BAR_TOP, x1 - x0, BAR_H)));
+            if (b != null) out.putIfAbsent("vma:" + Long.toHexString(vmas.get(i).start()), b);
+        }
+        return out;
     }
 
     /** The VMA under canvas x, or null. */

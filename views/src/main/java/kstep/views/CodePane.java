@@ -38,7 +38,7 @@ import kstep.lang.ModelSource;
  * locals. Lines the current variant does not compile are dimmed; lines that differ between variants carry a
  * marker in the gutter. Clicking a frame shows where that frame is.
  */
-public final class CodePane extends VBox {
+public final class CodePane extends VBox implements kstep.views.annotate.AnchorSource {
     private final int cpu;
     private final Label header = new Label();
     private final Label subheader = new Label();
@@ -79,6 +79,7 @@ public final class CodePane extends VBox {
             marker.getStyleClass().add(differing.get(line + 1) ? "diff-marker" : "no-marker");
             if (differing.get(line + 1)) Tooltip.install(marker, new Tooltip("this line differs between the variants"));
             HBox box = new HBox(numbers.apply(line), marker);
+            box.getProperties().put(LINE, line + 1);
             box.setAlignment(Pos.CENTER_LEFT);
             return box;
         });
@@ -105,6 +106,34 @@ public final class CodePane extends VBox {
         split.setDividerPositions(0.74);
         VBox.setVgrow(split, Priority.ALWAYS);
         getChildren().addAll(head, split);
+    }
+
+    private static final String LINE = "kstep.code-line";
+
+    /**
+     * The lines on screen, for annotations: {@code cpuN:line:FILE:LINE}, each the full width of the code, and
+     * {@code cpuN} for the whole pane (so an annotation on a line follows it while the pane scrolls).
+     */
+    @Override
+    public java.util.Map<String, javafx.geometry.Bounds> anchors() {
+        java.util.Map<String, javafx.geometry.Bounds> out = new java.util.LinkedHashMap<>();
+        out.put("cpu" + cpu, getLayoutBounds());
+        javafx.geometry.Bounds areaBox = sceneToLocal(area.localToScene(area.getLayoutBounds()));
+        if (areaBox == null || shownFile() == null) return out;
+        collectLines(area, areaBox, out);
+        return out;
+    }
+
+    private void collectLines(Node n, javafx.geometry.Bounds areaBox, java.util.Map<String, javafx.geometry.Bounds> out) {
+        if (!n.isVisible()) return;
+        if (n.getProperties().get(LINE) instanceof Integer line) {
+            javafx.geometry.Bounds b = sceneToLocal(n.localToScene(n.getLayoutBounds()));
+            double mid = b == null ? -1 : b.getCenterY();
+            if (b != null && mid > areaBox.getMinY() && mid < areaBox.getMaxY())
+                out.put("cpu" + cpu + ":line:" + shownFile() + ":" + line, new javafx.geometry.BoundingBox(areaBox.getMinX(), b.getMinY(), areaBox.getWidth(), b.getHeight()));
+            return;
+        }
+        if (n instanceof javafx.scene.Parent p) for (Node c : p.getChildrenUnmodifiable()) collectLines(c, areaBox, out);
     }
 
     public int cpu() {

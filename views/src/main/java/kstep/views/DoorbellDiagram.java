@@ -67,6 +67,7 @@ public final class DoorbellDiagram extends VBox {
         VBox box = new VBox(2);
         box.getStyleClass().add("card");
         box.setId(id);
+        kstep.views.annotate.Anchors.tag(box, "vgic:" + id);
         Label t = new Label(titleText);
         t.getStyleClass().add("card-title");
         box.getChildren().add(t);

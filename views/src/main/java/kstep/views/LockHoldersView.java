@@ -86,7 +86,7 @@ public final class LockHoldersView extends VBox {
         state.getStyleClass().add("card-line");
         HBox head = new HBox(10, name, state);
         lines.add(r.name() + "  " + state.getText());
-        VBox box = new VBox(2, head);
+        VBox box = kstep.views.annotate.Anchors.tag(new VBox(2, head), "lock:" + r.name());
         for (int i = 0; i < r.holders().size(); i++) {
             String where = i < r.takenAt().size() ? ", taken in " + r.takenAt().get(i) : "";
             lines.add("holder: " + r.holders().get(i) + where);

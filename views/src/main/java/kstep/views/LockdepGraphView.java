@@ -100,7 +100,7 @@ public final class LockdepGraphView extends VBox {
             name.getStyleClass().add("lock-node-name");
             Label sub = new Label(usage + "  " + classes.get(c).lockType());
             sub.getStyleClass().add("lock-node-usage");
-            VBox box = new VBox(1, name, sub);
+            VBox box = kstep.views.annotate.Anchors.tag(new VBox(1, name, sub), "lockdep:" + classes.get(c).name());
             box.getStyleClass().addAll("lock-node", cycle.contains(c) ? "lock-node-cycle" : "lock-node-plain");
             box.setPrefSize(BOX_W, BOX_H);
             box.setMaxSize(BOX_W, BOX_H);

@@ -34,6 +34,7 @@ public final class TimelineView extends Region {
     public TimelineView() {
         getStyleClass().add("timeline");
         setId("timeline");
+        kstep.views.annotate.Anchors.tag(this, "timeline");
         setMinHeight(TOP + 2 * LANE + 24);
         setOnMousePressed(e -> jumpTo(e.getX()));
         setOnMouseDragged(e -> jumpTo(e.getX()));
