@@ -22,9 +22,12 @@ public final class KstepApp extends Application {
     @Override
     public void start(Stage primary) {
         this.stage = primary;
-        Scenario s = Samples.open(scenarioArg);
-        Session session = new Session(s, variantArg == null ? s.defaultVariant() : variantArg);
+        kstep.bundle.Bundle.Moment moment = kstep.bundle.Bundle.isBundle(scenarioArg)
+            ? kstep.bundle.Bundle.open(java.nio.file.Path.of(scenarioArg), kstep.annotate.Sidecar.dataHome()) : null;
+        Scenario s = moment != null ? moment.session().scenario() : Samples.open(scenarioArg);
+        Session session = moment != null && variantArg == null ? moment.session() : new Session(s, variantArg == null ? s.defaultVariant() : variantArg);
         window = new MainWindow(session, this::openGallery);
+        if (moment != null) for (String t : moment.tabs()) window.showTab(t);
         primary.setScene(new Scene(window, 1280, 720));
         primary.setMinWidth(1024);
         primary.setMinHeight(600);

@@ -109,6 +109,7 @@ public final class MainWindow extends StackPane {
         getStyleClass().add("main-window");
         getStylesheets().add(MainWindow.class.getResource("/kstep/views/kstep.css").toExternalForm());
         VBox bar = toolbar();
+        placePalette((VBox) bar.getChildren().get(0));
         frame.setTop(bar);
         frame.setCenter(center());
         VBox bottom = new VBox(choiceBar, timeline);
@@ -268,6 +269,10 @@ public final class MainWindow extends StackPane {
         annotationBanner.setVisible(false);
         annotationBanner.setManaged(false);
         return new VBox(bar, findingBanner, annotationBanner);
+    }
+
+    private void placePalette(VBox bar) {
+        bar.getChildren().add(annotations.palette());
     }
 
     private static Button button(String text, String id, String tip, Runnable r) {
@@ -481,6 +486,8 @@ public final class MainWindow extends StackPane {
     protected void layoutChildren() {
         super.layoutChildren();
         presentation.layout();
+        javafx.scene.Node top = frame.getTop();
+        annotations.setTopInset(presentation.on() || top == null || !top.isVisible() ? 0 : top.getBoundsInParent().getMaxY());
         annotations.redraw();
     }
 
@@ -508,6 +515,40 @@ public final class MainWindow extends StackPane {
     /** The annotation banner's text: why the sidecar could not be read or saved ("" when all is well). */
     public String annotationProblem() {
         return annotationBanner.getText();
+    }
+
+    /** The names of the tabs shown now (one a tab pane). */
+    public List<String> selectedTabs() {
+        List<String> out = new ArrayList<>();
+        for (TabPane p : List.of(stateTabs, tabs)) {
+            Tab t = p.getSelectionModel().getSelectedItem();
+            if (t != null) out.add(t.getId().substring(4));
+        }
+        return out;
+    }
+
+    /** Saves this moment (scenario, variant, schedule, step, tabs, annotations) as a .kstep bundle. */
+    public void saveMoment(java.nio.file.Path file) throws java.io.IOException {
+        kstep.bundle.Bundle.write(file, session, annotations.editor().doc(), selectedTabs());
+    }
+
+    /** Ctrl+S: asks where, then saves the moment; a failure shows in the banner, the window keeps going. */
+    private void saveMomentAs() {
+        javafx.stage.FileChooser fc = new javafx.stage.FileChooser();
+        fc.setTitle("Save this moment as a .kstep bundle");
+        fc.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("kstep bundles", "*.kstep"));
+        fc.setInitialFileName(session.scenario().id().replaceAll("[^A-Za-z0-9._-]+", "-") + "-step-" + session.cursor() + ".kstep");
+        java.io.File f = fc.showSaveDialog(getScene() == null ? null : getScene().getWindow());
+        if (f == null) return;
+        java.nio.file.Path p = f.toPath();
+        if (!kstep.bundle.Bundle.isBundle(p.getFileName().toString())) p = p.resolveSibling(p.getFileName() + ".kstep");
+        try {
+            saveMoment(p);
+        } catch (java.io.IOException | RuntimeException ex) {
+            annotationBanner.setText("cannot save " + p + ": " + ex.getMessage());
+            annotationBanner.setVisible(true);
+            annotationBanner.setManaged(true);
+        }
     }
 
     /** Annotation editing (A): the palette shows and the mouse draws over the views. */
@@ -554,6 +595,11 @@ public final class MainWindow extends StackPane {
         KeyCode k = e.getCode();
         // typing a note or a callout: the keys are the text's
         if (e.getTarget() instanceof javafx.scene.control.TextInputControl && k != KeyCode.F1) return;
+        if (e.isShortcutDown() && k == KeyCode.S) {
+            saveMomentAs();
+            e.consume();
+            return;
+        }
         if (annotations.editing() && annotations.handleKey(e)) {
             if (!annotations.editing()) annotateButton.setSelected(false);
             e.consume();

@@ -6,6 +6,7 @@ import javafx.scene.layout.Pane;
 import javafx.scene.layout.Region;
 import javafx.scene.paint.Color;
 import javafx.scene.shape.Circle;
+import javafx.scene.shape.Rectangle;
 import javafx.scene.transform.Scale;
 import javafx.stage.Stage;
 import javafx.stage.Window;
@@ -39,10 +40,16 @@ final class Presentation {
         pointer.setVisible(false);
         pointerLayer.getChildren().add(pointer);
         pointerLayer.setMouseTransparent(true);
+        // the highlight must not grow the window's bounds (and a snapshot of it) at an edge
+        Rectangle clip = new Rectangle();
+        clip.widthProperty().bind(pointerLayer.widthProperty());
+        clip.heightProperty().bind(pointerLayer.heightProperty());
+        pointerLayer.setClip(clip);
         pointerLayer.setPickOnBounds(false);
         owner.addEventFilter(MouseEvent.MOUSE_MOVED, e -> {
             pointer.setCenterX(e.getX());
             pointer.setCenterY(e.getY());
+            pointer.setVisible(on);
         });
     }
 
@@ -69,7 +76,7 @@ final class Presentation {
         toolbar.setManaged(!on);
         content.getTransforms().setAll(on ? new Scale(SCALES[scale], SCALES[scale], 0, 0) : new Scale(1, 1));
         content.setManaged(!on);
-        pointer.setVisible(on);
+        pointer.setVisible(false); // until the mouse moves
         Window w = owner.getScene() == null ? null : owner.getScene().getWindow();
         if (w instanceof Stage s) s.setFullScreen(on);
         owner.requestLayout();

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import kstep.app.Exporter;
+import kstep.bundle.Bundle;
 import kstep.scenario.Scenario;
 import kstep.scenario.Session;
 
@@ -75,9 +76,12 @@ final class ExportCommand implements Callable<Integer> {
         if (width < 1024 || height < 600) throw new IllegalArgumentException("--size must be at least 1024x600");
         Scenario s = args.open();
         String v = args.variantOf(s);
-        Session session = new Session(s, v);
-        int from = 0;
-        int to = session.length();
+        Bundle.Moment m = args.moment();
+        // a bundle is one moment: its schedule, its tabs, and (unless --steps says otherwise) its step
+        Session session = m != null && v.equals(m.session().variant()) ? m.session() : new Session(s, v);
+        if (m != null && tabs.isEmpty()) tabs = m.tabs();
+        int from = m != null ? m.step() : 0;
+        int to = m != null ? m.step() : session.length();
         if (steps != null) {
             String[] ab = steps.strip().split("\\.\\.", -1);
             try {

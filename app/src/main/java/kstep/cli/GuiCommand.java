@@ -28,7 +28,10 @@ public final class GuiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Scenario s = Samples.open(scenario == null ? Samples.DEFAULT : scenario); // report bad input before any window
+        // report bad input before any window
+        Scenario s = scenario != null && kstep.bundle.Bundle.isBundle(scenario)
+            ? kstep.bundle.Bundle.open(java.nio.file.Path.of(scenario), kstep.annotate.Sidecar.dataHome()).session().scenario()
+            : Samples.open(scenario == null ? Samples.DEFAULT : scenario);
         if (variant != null && s.variant(variant) == null)
             throw new IllegalArgumentException("no variant '" + variant + "' (this scenario has: " + String.join(", ", s.variants().keySet()) + ")");
         try {

@@ -200,6 +200,27 @@ class AnnotationsTest {
     }
 
     @Test
+    void aSavedMomentOpensAtItsStepWithItsTabsAndAnnotations(FxRobot robot) throws Exception {
+        sidecar(robot);
+        Node card = robot.lookup("#pcpu0").query();
+        robot.type(KeyCode.A).type(KeyCode.DIGIT5);
+        robot.clickOn(on(card, 0.5, 0.5));
+        robot.interact(() -> window.showTab("lockdep"));
+        Path f = dir.resolve("moment.kstep");
+        robot.interact(() -> {
+            try {
+                window.saveMoment(f);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        kstep.bundle.Bundle.Moment m = kstep.bundle.Bundle.open(f, dir.resolve("home"));
+        assertEquals(40, m.session().cursor());
+        assertEquals(List.of("lockdep", "notes"), m.tabs());
+        assertEquals(layer().editor().doc(), Sidecar.open(Sidecar.pathFor(m.session().scenario())).doc());
+    }
+
+    @Test
     void aCorruptSidecarIsShownAndKept(FxRobot robot) throws Exception {
         Path f = dir.resolve("bad.annotations.json");
         Files.writeString(f, "{\"kstep\": \"kstep annotations\", \"annotations\": [ oops ]}");

@@ -87,6 +87,17 @@ public final class ScenarioLoader {
         return parse("samples/" + id + ".yaml", id, text, BUILTIN);
     }
 
+    /** The YAML text of sample {@code id}, as shipped; SourceError if there is no such sample. */
+    public static String sampleText(String id) {
+        try {
+            String t = resource(RESOURCE_ROOT + "samples/" + id + ".yaml");
+            if (t != null) return t;
+        } catch (IOException e) {
+            // reported below, as for a missing sample
+        }
+        throw new SourceError(new SourcePos(id, 1, 1), "no sample '" + id + "' (kstep list shows them)");
+    }
+
     static String resource(String path) throws IOException {
         try (InputStream in = ScenarioLoader.class.getClassLoader().getResourceAsStream(path)) {
             return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);

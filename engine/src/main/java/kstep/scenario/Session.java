@@ -72,6 +72,11 @@ public final class Session {
         }
     }
 
+    /** The seed of the random schedule (Mode.SEED). */
+    public long seed() {
+        return seed;
+    }
+
     public Scenario scenario() {
         return scenario;
     }

@@ -53,6 +53,9 @@ public final class AnnotationLayer extends Pane {
     private final Pane shapes = new Pane();
     // nothing drawn outside the window: a callout near the edge must not widen an export
     private final javafx.scene.shape.Rectangle clip = new javafx.scene.shape.Rectangle();
+    // takes the mouse while editing, below the owner's toolbar (whose buttons, palette included, stay usable)
+    private final javafx.scene.shape.Rectangle catcher = new javafx.scene.shape.Rectangle();
+    private double topInset;
     private AnnotationEditor editor = AnnotationEditor.inMemory(AnnotationDoc.EMPTY);
     private String variant = "";
     private int step;
@@ -81,10 +84,13 @@ public final class AnnotationLayer extends Pane {
         shapes.setManaged(false);
         shapes.setMouseTransparent(true);
         setClip(clip);
+        catcher.setFill(javafx.scene.paint.Color.TRANSPARENT);
+        catcher.setManaged(false);
+        catcher.setVisible(false);
         palette = new AnnotationPalette(this);
-        palette.setManaged(false);
         palette.setVisible(false);
-        getChildren().addAll(shapes, palette);
+        palette.setManaged(false);
+        getChildren().addAll(catcher, shapes);
         setPickOnBounds(false);
         setMouseTransparent(true);
         addEventHandler(MouseEvent.MOUSE_PRESSED, this::pressed);
@@ -128,8 +134,9 @@ public final class AnnotationLayer extends Pane {
     public void setEditing(boolean on) {
         editing = on;
         setMouseTransparent(!on);
-        setPickOnBounds(on);
+        catcher.setVisible(on);
         palette.setVisible(on);
+        palette.setManaged(on);
         if (!on) {
             cancelTyping();
             selected = null;
@@ -236,13 +243,28 @@ public final class AnnotationLayer extends Pane {
         return Anchors.box(getWidth(), getHeight());
     }
 
+    /** The tools, for the owner to place (kstep puts them in a toolbar row); shown only while editing. */
+    public Node palette() {
+        return palette;
+    }
+
     @Override
     protected void layoutChildren() {
-        palette.autosize();
-        palette.relocate(Math.max(0, getWidth() - palette.getWidth() - 12), 34);
         shapes.resizeRelocate(0, 0, getWidth(), getHeight());
         clip.setWidth(getWidth());
         clip.setHeight(getHeight());
+        catcher.setX(0);
+        catcher.setY(topInset);
+        catcher.setWidth(getWidth());
+        catcher.setHeight(Math.max(0, getHeight() - topInset));
+    }
+
+    /** The height at the top (the owner's toolbar) where clicks go to the controls beneath, not the drawing. */
+    public void setTopInset(double h) {
+        if (h != topInset) {
+            topInset = h;
+            requestLayout();
+        }
     }
 
     /**
@@ -333,7 +355,7 @@ public final class AnnotationLayer extends Pane {
     }
 
     private void pressed(MouseEvent e) {
-        if (!editing || e.getButton() != MouseButton.PRIMARY || palette.owns(e)) return;
+        if (!editing || e.getButton() != MouseButton.PRIMARY) return;
         requestFocus();
         Point2D p = new Point2D(e.getX(), e.getY());
         cancelTyping();

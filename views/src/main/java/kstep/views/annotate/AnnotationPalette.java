@@ -1,14 +1,12 @@
 package kstep.views.annotate;
 
 import javafx.geometry.Pos;
-import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.ColorPicker;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToggleGroup;
 import javafx.scene.control.Tooltip;
-import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.HBox;
 import javafx.scene.paint.Color;
 
@@ -26,6 +24,7 @@ final class AnnotationPalette extends HBox {
     AnnotationPalette(AnnotationLayer layer) {
         super(4);
         this.layer = layer;
+        getChildren().add(new javafx.scene.control.Label("Annotate"));
         setId("annotation-palette");
         getStyleClass().add("annotation-palette");
         setAlignment(Pos.CENTER_LEFT);
@@ -83,11 +82,5 @@ final class AnnotationPalette extends HBox {
         } finally {
             syncing = false;
         }
-    }
-
-    /** Whether the press {@code e} landed on the palette (which then handles it, not the drawing). */
-    boolean owns(MouseEvent e) {
-        for (Node n = e.getPickResult().getIntersectedNode(); n != null; n = n.getParent()) if (n == this) return true;
-        return false;
     }
 }
