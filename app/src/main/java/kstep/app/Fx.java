@@ -40,6 +40,11 @@ public final class Fx {
         JAVAFX_LOG.setLevel(java.util.logging.Level.SEVERE);
     }
 
+    /** The window's toolkit (GTK) is up: exports from the window use it as it is. */
+    static synchronized void markStarted() {
+        started = true;
+    }
+
     /** Runs {@code work} on the JavaFX thread and waits for its result. */
     public static <T> T call(Callable<T> work) {
         if (Platform.isFxApplicationThread()) {

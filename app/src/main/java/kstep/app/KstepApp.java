@@ -22,6 +22,7 @@ public final class KstepApp extends Application {
     @Override
     public void start(Stage primary) {
         this.stage = primary;
+        Fx.markStarted();
         kstep.bundle.Bundle.Moment moment = kstep.bundle.Bundle.isBundle(scenarioArg)
             ? kstep.bundle.Bundle.open(java.nio.file.Path.of(scenarioArg), kstep.annotate.Sidecar.dataHome()) : null;
         Scenario s = moment != null ? moment.session().scenario() : Samples.open(scenarioArg);

@@ -226,8 +226,9 @@ public final class MainWindow extends StackPane {
         annotateButton.setId("annotate");
         annotateButton.setTooltip(new Tooltip("Draw arrows, boxes, highlights, numbered markers and text over any view (A); saved next to the scenario"));
         annotateButton.setOnAction(e -> setAnnotating(annotateButton.isSelected()));
+        Button export = button("Export…", "export", "This step or a range as PNG, GIF or a PDF handout, at 1-3x (Ctrl+E)", this::openExport);
         Button present = button("Present", "present", "Presentation mode: full screen, larger, clicker keys (P); Esc leaves", this::togglePresentation);
-        HBox row = new HBox(8, gallery, title, new Label("Variant"), variant, new Label("Schedule"), mode, seed, annotateButton, present, helpButton);
+        HBox row = new HBox(8, gallery, title, new Label("Variant"), variant, new Label("Schedule"), mode, seed, annotateButton, export, present, helpButton);
         row.setAlignment(Pos.CENTER_LEFT);
         return row;
     }
@@ -512,8 +513,8 @@ public final class MainWindow extends StackPane {
         return annotations;
     }
 
-    /** The annotation banner's text: why the sidecar could not be read or saved ("" when all is well). */
-    public String annotationProblem() {
+    /** The banner under the toolbar: why the annotations could not be read or saved, or what an export wrote. */
+    public String bannerText() {
         return annotationBanner.getText();
     }
 
@@ -545,10 +546,23 @@ public final class MainWindow extends StackPane {
         try {
             saveMoment(p);
         } catch (java.io.IOException | RuntimeException ex) {
-            annotationBanner.setText("cannot save " + p + ": " + ex.getMessage());
-            annotationBanner.setVisible(true);
-            annotationBanner.setManaged(true);
+            say("cannot save " + p + ": " + ex.getMessage());
         }
+    }
+
+    /** The export dialog (Ctrl+E, or the toolbar's Export…). */
+    public ExportDialog openExport() {
+        ExportDialog d = new ExportDialog(this);
+        if (getScene() != null && getScene().getWindow() != null) d.initOwner(getScene().getWindow());
+        d.show();
+        return d;
+    }
+
+    /** A one-line message in the banner under the toolbar (an export written, a save that failed). */
+    void say(String text) {
+        annotationBanner.setText(text);
+        annotationBanner.setVisible(true);
+        annotationBanner.setManaged(true);
     }
 
     /** Annotation editing (A): the palette shows and the mouse draws over the views. */
@@ -597,6 +611,11 @@ public final class MainWindow extends StackPane {
         if (e.getTarget() instanceof javafx.scene.control.TextInputControl && k != KeyCode.F1) return;
         if (e.isShortcutDown() && k == KeyCode.S) {
             saveMomentAs();
+            e.consume();
+            return;
+        }
+        if (e.isShortcutDown() && k == KeyCode.E) {
+            openExport();
             e.consume();
             return;
         }

@@ -221,13 +221,39 @@ class AnnotationsTest {
     }
 
     @Test
+    void theExportDialogWritesTheViewAndAsksBeforeReplacing(FxRobot robot) throws Exception {
+        sidecar(robot);
+        robot.press(KeyCode.CONTROL).type(KeyCode.E).release(KeyCode.CONTROL);
+        Path out = dir.resolve("shots");
+        robot.interact(() -> {
+            robot.lookup("#export-folder").queryAs(javafx.scene.control.TextField.class).setText(out.toString());
+            robot.lookup("#export-view").queryAs(javafx.scene.control.ChoiceBox.class).setValue("vgic");
+        });
+        robot.clickOn("OK");
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(out.resolve("step-0040.png").toFile());
+        assertTrue(img.getWidth() < 2 * 1280 && img.getWidth() > 2 * 400, "the vGIC tab alone at 2x: " + img.getWidth());
+        long before = Files.getLastModifiedTime(out.resolve("step-0040.png")).toMillis();
+        byte[] first = Files.readAllBytes(out.resolve("step-0040.png"));
+        robot.press(KeyCode.CONTROL).type(KeyCode.E).release(KeyCode.CONTROL);
+        robot.interact(() -> robot.lookup("#export-folder").queryAs(javafx.scene.control.TextField.class).setText(out.toString()));
+        robot.clickOn("OK");
+        robot.clickOn("No");
+        assertEquals("Nothing exported: 1 file would have been replaced.", robot.lookup("#export-error").queryAs(javafx.scene.control.Label.class).getText());
+        assertTrue(java.util.Arrays.equals(first, Files.readAllBytes(out.resolve("step-0040.png"))));
+        assertEquals(before, Files.getLastModifiedTime(out.resolve("step-0040.png")).toMillis(), "the file was not touched");
+        robot.clickOn("OK");
+        robot.clickOn("Yes");
+        assertTrue(window.bannerText().startsWith("wrote " + out.resolve("step-0040.png")), window.bannerText());
+    }
+
+    @Test
     void aCorruptSidecarIsShownAndKept(FxRobot robot) throws Exception {
         Path f = dir.resolve("bad.annotations.json");
         Files.writeString(f, "{\"kstep\": \"kstep annotations\", \"annotations\": [ oops ]}");
         robot.interact(() -> window.openAnnotations(Sidecar.open(f)));
         // the column is just past the bad token, where the JSON parser stopped
         assertEquals("annotations: " + f + ":1:53: error: not valid JSON: Unrecognized token 'oops': was expecting (JSON String, Number, Array, Object"
-            + " or token 'null', 'true' or 'false') (kept as it is; kstep saves your annotations to bad.annotations-2.json)", window.annotationProblem());
+            + " or token 'null', 'true' or 'false') (kept as it is; kstep saves your annotations to bad.annotations-2.json)", window.bannerText());
         Node card = robot.lookup("#pcpu0").query();
         robot.type(KeyCode.A).type(KeyCode.DIGIT5);
         robot.clickOn(on(card, 0.5, 0.5));

@@ -72,6 +72,16 @@ public final class Session {
         }
     }
 
+    /** A session of its own with the same scenario, variant, schedule and cursor (exports draw it off screen). */
+    public Session copy() {
+        Session s = new Session(scenario, variant());
+        if (mode == Mode.SEED) s.seeded(seed);
+        else if (mode == Mode.INTERACTIVE) s.replay(trace.schedule());
+        s.mode = mode;
+        s.jump(cursor);
+        return s;
+    }
+
     /** The seed of the random schedule (Mode.SEED). */
     public long seed() {
         return seed;

@@ -90,4 +90,22 @@ class SessionTest {
         assertEquals(6, noted, "six script lines with notes run before the finding stops the run");
         assertEquals(s.lastNoteStep(100), s.lastNoteStep(s.lastNoteStep(100)));
     }
+
+    @Test
+    void aCopyHasTheSameTraceAndCursorAndMovesOnItsOwn() {
+        Session s = new Session(ScenarioLoader.loadSample("locks/abba"), "buggy");
+        for (String c : List.of("cpu1", "cpu0", "cpu1")) s.choose(Choice.parse(c));
+        s.jump(2);
+        Session c = s.copy();
+        assertEquals(Session.Mode.INTERACTIVE, c.mode());
+        assertEquals(2, c.cursor());
+        assertEquals(s.trace().schedule(), c.trace().schedule());
+        for (int n = 0; n <= s.length(); n++) assertEquals(StateHash.of(s.worldAt(n)), StateHash.of(c.worldAt(n)));
+        c.jump(0);
+        assertEquals(2, s.cursor(), "the original stays where it was");
+        Session seeded = new Session(ScenarioLoader.loadSample("locks/abba"), "fixed");
+        seeded.seeded(11);
+        assertEquals(seeded.trace().schedule(), seeded.copy().trace().schedule());
+        assertEquals(11, seeded.copy().seed());
+    }
 }
