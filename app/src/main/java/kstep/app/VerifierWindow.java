@@ -105,14 +105,21 @@ public final class VerifierWindow {
         boolean[] switching = {false};
         java.util.function.Supplier<KernelVariant> chosen = () -> KernelVariant.of(variant.getValue());
         v.setOnVerify(text -> verify(v, name[0], text, type, maps, kernel, !unpriv.isSelected(), chosen.get()));
-        unpriv.selectedProperty().addListener((o, a, b) -> verify(v, name[0], v.sourceText(), type, maps, kernel, !b, chosen.get()));
+        // each program's annotations sit next to its file (prog.s -> prog.annotations.json), one set a kernel and loader
+        Runnable annotationVariant = () -> v.setAnnotationVariant(chosen.get().label() + (unpriv.isSelected() ? " unprivileged" : ""));
+        unpriv.selectedProperty().addListener((o, a, b) -> {
+            annotationVariant.run();
+            verify(v, name[0], v.sourceText(), type, maps, kernel, !b, chosen.get());
+        });
         variant.valueProperty().addListener((o, a, b) -> {
+            if (b != null) annotationVariant.run();
             if (!switching[0] && b != null) verify(v, name[0], v.sourceText(), type, maps, kernel, !unpriv.isSelected(), chosen.get());
         });
         tour.getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> {
             if (b.intValue() < 0) return;
             Program p = programs.get(b.intValue());
             name[0] = p.title();
+            v.annotations().setEditor(new kstep.annotate.AnnotationEditor(kstep.annotate.Sidecar.open(kstep.annotate.Sidecar.nextTo(p.file()))));
             note.setText(p.note());
             v.setSource(p.text());
             KernelVariant declared;
@@ -125,6 +132,7 @@ public final class VerifierWindow {
             switching[0] = true;
             variant.getSelectionModel().select((forced != null ? forced : declared != null ? declared : KernelVariant.LINUX_6_18).label());
             switching[0] = false;
+            annotationVariant.run();
             verify(v, p.title(), p.text(), type, maps, kernel, !unpriv.isSelected(), chosen.get());
         });
         BorderPane root = new BorderPane(v);

@@ -59,12 +59,14 @@ public final class Sidecar {
     /** Where {@code s}'s sidecar lives. */
     public static Path pathFor(Scenario s) {
         Optional<Path> src = s.path();
-        if (src.isPresent()) {
-            Path p = src.get();
-            String base = p.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-            return p.resolveSibling(base + ".annotations.json");
-        }
+        if (src.isPresent()) return nextTo(src.get());
         return dataHome().resolve("annotations").resolve(s.id().replaceAll("[^A-Za-z0-9._-]+", "-") + ".annotations.json");
+    }
+
+    /** The sidecar of any file kstep shows (a scenario, a BPF program): {@code NAME.annotations.json} beside it. */
+    public static Path nextTo(Path file) {
+        String base = file.getFileName().toString().replaceFirst("\\.[A-Za-z0-9]{1,5}$", "");
+        return file.toAbsolutePath().normalize().resolveSibling(base + ".annotations.json");
     }
 
     /** kstep's folder for the user's files: -Dkstep.data, else $XDG_DATA_HOME/kstep, else ~/.local/share/kstep. */

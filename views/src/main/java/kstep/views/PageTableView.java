@@ -74,10 +74,13 @@ public final class PageTableView extends VBox {
             protected void updateItem(Row r, boolean empty) {
                 super.updateItem(r, empty);
                 getStyleClass().removeAll("changed-row", "pt-selected");
+                getProperties().remove(kstep.views.annotate.Anchors.KEY);
                 if (empty || r == null) {
                     setText(null);
                     return;
                 }
+                // annotations point at an entry by level and the address it maps, which outlives the cell
+                if (r.entry() != null) kstep.views.annotate.Anchors.tag(this, "pt:" + r.level() + ":" + Long.toHexString(r.entry().start()));
                 setText(r.text());
                 if (r.changed()) getStyleClass().add("changed-row");
                 if (selected(r)) getStyleClass().add("pt-selected");

@@ -81,6 +81,10 @@ public final class VerifierView extends BorderPane {
     private int cursor;
     private int errorLine = -1;
     private boolean syncing;
+    private final javafx.scene.layout.StackPane centre = new javafx.scene.layout.StackPane();
+    private final kstep.views.annotate.AnnotationLayer annotations = new kstep.views.annotate.AnnotationLayer(centre);
+    private final javafx.scene.control.ToggleButton annotate = new javafx.scene.control.ToggleButton("✎ Annotate");
+    private String annotationVariant = "6.18";
 
     public VerifierView() {
         setId("verifier-view");
@@ -105,8 +109,18 @@ public final class VerifierView extends BorderPane {
         kernelVerdict.setId("verifier-kernel");
         position.setId("verifier-position");
         position.getStyleClass().add("step-label");
-        HBox bar = new HBox(8, verify, back, step, slider, position);
-        setTop(new VBox(4, title, new HBox(16, verdict, kernelVerdict), bar));
+        annotate.setId("verifier-annotate");
+        annotate.setOnAction(e -> annotations.setEditing(annotate.isSelected()));
+        HBox bar = new HBox(8, verify, back, step, slider, position, annotate);
+        setTop(new VBox(4, title, new HBox(16, verdict, kernelVerdict), bar, annotations.palette()));
+        // the annotation keys (Delete, Ctrl+Z, Tab, 1-6, Esc) while drawing, unless a text has the focus
+        addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
+            if (editor.isFocused() || e.getTarget() instanceof javafx.scene.control.TextInputControl) return;
+            if (annotations.editing() && annotations.handleKey(e)) {
+                annotate.setSelected(annotations.editing());
+                e.consume();
+            }
+        });
 
         editor.setId("verifier-editor");
         editor.getStyleClass().add("model-code");
@@ -162,7 +176,10 @@ public final class VerifierView extends BorderPane {
         SplitPane all = new SplitPane(top, logs);
         all.setOrientation(Orientation.VERTICAL);
         all.setDividerPositions(0.64);
-        setCenter(all);
+        // annotations are drawn over the three panes and the logs, anchored to instruction rows and states
+        annotations.setStep(annotationVariant, 0);
+        centre.getChildren().addAll(all, annotations);
+        setCenter(centre);
     }
 
     private static Node pane(String text) {
@@ -171,6 +188,23 @@ public final class VerifierView extends BorderPane {
         HBox h = new HBox(l);
         h.getStyleClass().add("pane-head");
         return h;
+    }
+
+    /** The annotation layer over the workbench (its steps are the verifier's steps). */
+    public kstep.views.annotate.AnnotationLayer annotations() {
+        return annotations;
+    }
+
+    /** The name annotations file this program's steps under: the kernel and loader they belong to. */
+    public void setAnnotationVariant(String name) {
+        annotationVariant = name;
+        annotations.setStep(name, cursor);
+    }
+
+    @Override
+    protected void layoutChildren() {
+        super.layoutChildren();
+        annotations.redraw();
     }
 
     /** What "Verify" does with the editor's text (the app parses and verifies it, then calls {@link #setResult}). */
@@ -298,12 +332,12 @@ public final class VerifierView extends BorderPane {
         int row = 0;
         for (int i = 0; i < insns.size(); i++) {
             if (texts.get(i) == null) continue;
-            Label head = new Label(String.format("%3d: %s", i, texts.get(i)));
+            Label head = kstep.views.annotate.Anchors.tag(new Label(String.format("%3d: %s", i, texts.get(i))), "insn:" + i);
             head.setId("verifier-row-" + i);
             head.setMinWidth(Label.USE_PREF_SIZE);
             int insn = i;
             head.setOnMouseClicked(e -> showInsn(insn));
-            TextFlow state = new TextFlow();
+            TextFlow state = kstep.views.annotate.Anchors.tag(new TextFlow(), "state:" + i);
             state.setId("verifier-state-" + i);
             table.add(head, 0, row);
             table.add(state, 1, row);
@@ -418,6 +452,7 @@ public final class VerifierView extends BorderPane {
             return;
         }
         cursor = Math.max(0, Math.min(k, steps.size() - 1));
+        annotations.setStep(annotationVariant, cursor);
         syncing = true;
         try {
             slider.setValue(cursor);

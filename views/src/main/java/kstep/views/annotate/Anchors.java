@@ -17,7 +17,7 @@ import kstep.annotate.Anchor;
  * a hidden tab has no place, and annotations anchored to it are not drawn.
  */
 public final class Anchors {
-    static final String KEY = "kstep.anchor";
+    public static final String KEY = "kstep.anchor";
 
     private Anchors() { }
 
