@@ -108,6 +108,12 @@ class AnnotationsTest {
         assertEquals(20, after.getY() - before.getY(), 1.5);
         robot.press(KeyCode.SHIFT).type(KeyCode.RIGHT).release(KeyCode.SHIFT);
         assertEquals(40, layer().drawnPoints(box.id()).get(0).getX() - before.getX(), 1.5, "Shift+Right nudges 10 px");
+        // dragging the bottom-right handle resizes: the top-left corner stays
+        Point2D topLeft = layer().drawnPoints(box.id()).get(0);
+        Point2D corner = layer().localToScreen(layer().drawnPoints(box.id()).get(1));
+        drag(robot, corner, corner.add(25, 15));
+        assertEquals(topLeft, layer().drawnPoints(box.id()).get(0));
+        assertEquals(layer().screenToLocal(corner).getX() + 25, layer().drawnPoints(box.id()).get(1).getX(), 1.5);
 
         robot.type(KeyCode.DELETE);
         assertTrue(layer().editor().doc().annotations().isEmpty());
