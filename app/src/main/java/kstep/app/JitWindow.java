@@ -35,8 +35,10 @@ public final class JitWindow {
         return new Compiled(name, texts, targets, image, arm64, kernelJited);
     }
 
-    static JitView view(Compiled c) {
+    /** The view of {@code c}, with the annotations of {@code sidecar} (beside the program's file; null: none kept). */
+    static JitView view(Compiled c, Path sidecar) {
         JitView v = new JitView();
+        if (sidecar != null) v.annotations().setEditor(new kstep.annotate.AnnotationEditor(kstep.annotate.Sidecar.open(sidecar)));
         v.getStylesheets().add(JitWindow.class.getResource("/kstep/views/kstep.css").toExternalForm());
         v.set("JIT — " + c.name() + " (Linux 6.18's x86-64 JIT on this machine: BMI2, return thunks, no IBT; its arm64 JIT for the defconfig: BTI, PAC, LSE)",
             c.texts(), c.targets(), c.image(), c.arm64(), c.kernelJited());
@@ -44,27 +46,28 @@ public final class JitWindow {
     }
 
     /** Renders the view headless to {@code png} (through a temporary file), {@code highlight} lit (-1: none). */
-    public static void png(Compiled c, int highlight, double scale, Path png) throws IOException {
+    public static void png(Compiled c, Path sidecar, int highlight, double scale, Path png) throws IOException {
         Fx.startHeadless();
         BufferedImage img = Fx.call(() -> {
-            JitView v = view(c);
+            JitView v = view(c, sidecar);
             new Scene(v, 1400, 900);
             v.applyCss();
             v.layout();
             if (highlight >= 0) v.highlight(highlight);
             v.applyCss();
             v.layout();
+            v.annotations().redraw();
             return Exporter.snapshot(v, scale);
         });
         Exporter.write(img, png.toAbsolutePath());
     }
 
     /** Opens the view in a window (needs a display) and returns when it is closed. */
-    public static void show(Compiled c) {
+    public static void show(Compiled c, Path sidecar) {
         Platform.startup(() -> {
             Stage s = new Stage();
             s.setTitle("kstep — x86-64 JIT — " + c.name());
-            s.setScene(new Scene(view(c), 1400, 900));
+            s.setScene(new Scene(view(c, sidecar), 1400, 900));
             s.setOnHidden(e -> Platform.exit());
             s.show();
         });

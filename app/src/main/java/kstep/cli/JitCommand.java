@@ -126,10 +126,10 @@ public final class JitCommand implements Callable<Integer> {
                     kstep.app.JitWindow.Compiled c = kstep.app.JitWindow.compiled(name, xi, i -> xi.get(i) == null ? "" : text(xi, i), x86img, armimg,
                         kernel == null ? null : kernel[1]);
                     if (png.png != null) {
-                        kstep.app.JitWindow.png(c, highlight, png.scale, png.png);
+                        kstep.app.JitWindow.png(c, kstep.annotate.Sidecar.nextTo(java.nio.file.Path.of(f)), highlight, png.scale, png.png);
                         out.println("wrote " + png.png);
                     }
-                    if (show) kstep.app.JitWindow.show(c);
+                    if (show) kstep.app.JitWindow.show(c, kstep.annotate.Sidecar.nextTo(java.nio.file.Path.of(f)));
                     continue;
                 }
                 if (json) {

@@ -43,7 +43,7 @@ class JitViewTest {
     @Start
     void start(Stage stage) throws Exception {
         compiled = compile(null);
-        view = JitWindow.view(compiled);
+        view = JitWindow.view(compiled, null);
         stage.setScene(new Scene(view, 1280, 720));
         stage.show();
     }

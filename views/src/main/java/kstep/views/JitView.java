@@ -45,6 +45,14 @@ public final class JitView extends BorderPane {
     private final List<int[]> bpfJumps = new ArrayList<>(), x86Jumps = new ArrayList<>();
     private int highlighted = Integer.MIN_VALUE;
     private int differing;
+    private final kstep.views.annotate.AnnotatedPane annotated;
+    /** A listing has no steps: its annotations are filed under this name, at step 0. */
+    public static final String ANNOTATION_VARIANT = "jit";
+
+    /** The annotation layer over the listings. */
+    public kstep.views.annotate.AnnotationLayer annotations() {
+        return annotated.layer();
+    }
 
     public JitView() {
         setId("jit-view");
@@ -62,7 +70,12 @@ public final class JitView extends BorderPane {
         armArrows.setMouseTransparent(true);
         SplitPane split = new SplitPane(scroll(bpf, bpfArrows, 0), scroll(x86, x86Arrows, 1), scroll(arm, armArrows, 2));
         split.setDividerPositions(0.25, 0.66);
-        setCenter(split);
+        // marks over the three listings, anchored to BPF instructions and the first machine instruction of each
+        annotated = new kstep.views.annotate.AnnotatedPane(split, "jit");
+        annotated.layer().setStep(ANNOTATION_VARIANT, 0);
+        annotated.keysFrom(this, e -> false);
+        head.getChildren().add(new javafx.scene.layout.HBox(8, annotated.toggle(), annotated.layer().palette()));
+        setCenter(annotated);
     }
 
     private ScrollPane scroll(VBox rows, Pane arrows, int pane) {
@@ -125,6 +138,7 @@ public final class JitView extends BorderPane {
                 int len = l.lengths().get(k);
                 String text = l.intel().get(k);
                 HBox row = x86Row(key, off, l.bytes(), off - l.offset(), len, text, color, kernelJited, external);
+                if (k == 0 && l.insn() >= 0) kstep.views.annotate.Anchors.tag(row, "x86:" + l.insn());
                 if (epilogue && k == l.intel().size() - 1) row.getChildren().add(note("epilogue"));
                 if (l.insn() < 0 && k == l.intel().size() - 1) row.getChildren().add(note("prologue: patchable nops, frame, stack, callee-saved registers"));
                 x86.getChildren().add(row);
@@ -171,6 +185,7 @@ public final class JitView extends BorderPane {
                 row.setStyle(base(color));
                 row.setUserData(key);
                 row.getStyleClass().add("jit-arm-row");
+                if (k == 0 && l.insn() >= 0) kstep.views.annotate.Anchors.tag(row, "arm64:" + l.insn());
                 row.setOnMouseEntered(e -> highlight(key));
                 row.setOnMouseExited(e -> highlight(Integer.MIN_VALUE));
                 rowsOf.computeIfAbsent(key, q -> new ArrayList<>()).add(row);
@@ -234,6 +249,7 @@ public final class JitView extends BorderPane {
         row.setStyle(base(color));
         row.setUserData(key);
         row.getStyleClass().add("jit-bpf-row");
+        if (key >= 0) kstep.views.annotate.Anchors.tag(row, "bpf:" + key);
         row.setOnMouseEntered(e -> highlight(key));
         row.setOnMouseExited(e -> highlight(Integer.MIN_VALUE));
         rowsOf.computeIfAbsent(key, k -> new ArrayList<>()).add(row);

@@ -81,9 +81,8 @@ public final class VerifierView extends BorderPane {
     private int cursor;
     private int errorLine = -1;
     private boolean syncing;
-    private final javafx.scene.layout.StackPane centre = new javafx.scene.layout.StackPane();
-    private final kstep.views.annotate.AnnotationLayer annotations = new kstep.views.annotate.AnnotationLayer(centre);
-    private final javafx.scene.control.ToggleButton annotate = new javafx.scene.control.ToggleButton("✎ Annotate");
+    private final kstep.views.annotate.AnnotatedPane centre;
+    private final kstep.views.annotate.AnnotationLayer annotations;
     private String annotationVariant = "6.18";
 
     public VerifierView() {
@@ -109,18 +108,7 @@ public final class VerifierView extends BorderPane {
         kernelVerdict.setId("verifier-kernel");
         position.setId("verifier-position");
         position.getStyleClass().add("step-label");
-        annotate.setId("verifier-annotate");
-        annotate.setOnAction(e -> annotations.setEditing(annotate.isSelected()));
-        HBox bar = new HBox(8, verify, back, step, slider, position, annotate);
-        setTop(new VBox(4, title, new HBox(16, verdict, kernelVerdict), bar, annotations.palette()));
-        // the annotation keys (Delete, Ctrl+Z, Tab, 1-6, Esc) while drawing, unless a text has the focus
-        addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
-            if (editor.isFocused() || e.getTarget() instanceof javafx.scene.control.TextInputControl) return;
-            if (annotations.editing() && annotations.handleKey(e)) {
-                annotate.setSelected(annotations.editing());
-                e.consume();
-            }
-        });
+        HBox bar = new HBox(8, verify, back, step, slider, position);
 
         editor.setId("verifier-editor");
         editor.getStyleClass().add("model-code");
@@ -177,8 +165,12 @@ public final class VerifierView extends BorderPane {
         all.setOrientation(Orientation.VERTICAL);
         all.setDividerPositions(0.64);
         // annotations are drawn over the three panes and the logs, anchored to instruction rows and states
+        centre = new kstep.views.annotate.AnnotatedPane(all, "verifier");
+        annotations = centre.layer();
         annotations.setStep(annotationVariant, 0);
-        centre.getChildren().addAll(all, annotations);
+        centre.keysFrom(this, e -> editor.isFocused());
+        bar.getChildren().add(centre.toggle());
+        setTop(new VBox(4, title, new HBox(16, verdict, kernelVerdict), bar, annotations.palette()));
         setCenter(centre);
     }
 
@@ -199,12 +191,6 @@ public final class VerifierView extends BorderPane {
     public void setAnnotationVariant(String name) {
         annotationVariant = name;
         annotations.setStep(name, cursor);
-    }
-
-    @Override
-    protected void layoutChildren() {
-        super.layoutChildren();
-        annotations.redraw();
     }
 
     /** What "Verify" does with the editor's text (the app parses and verifies it, then calls {@link #setResult}). */
