@@ -16,10 +16,12 @@ public final class EventListView extends ListView<Event> {
             protected void updateItem(Event e, boolean empty) {
                 super.updateItem(e, empty);
                 getStyleClass().removeIf(c -> c.startsWith("ev-"));
+                getProperties().remove(kstep.views.annotate.Anchors.KEY);
                 if (empty || e == null) {
                     setText(null);
                     return;
                 }
+                kstep.views.annotate.Anchors.tag(this, "event:" + getIndex());
                 setText(e.kind().label() + "  " + e.text());
                 getStyleClass().add("ev-" + e.kind().label());
             }

@@ -23,6 +23,8 @@ public final class FindingsView extends ListView<Finding> {
             protected void updateItem(Finding f, boolean empty) {
                 super.updateItem(f, empty);
                 setText(empty || f == null ? null : "step " + f.step() + " · " + f.kind() + "\n" + f.message());
+                if (empty || f == null) getProperties().remove(kstep.views.annotate.Anchors.KEY);
+                else kstep.views.annotate.Anchors.tag(this, "finding:" + f.kind() + "@" + f.step());
             }
         });
         setOnMouseClicked(e -> {
