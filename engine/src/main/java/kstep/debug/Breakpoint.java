@@ -1,0 +1,83 @@
+package kstep.debug;
+
+import kstep.engine.Event;
+import kstep.engine.Finding;
+import kstep.engine.StepRecord;
+
+/**
+ * Where a run stops: at a model line, when an object (or one field) changes, at an event, at a finding, or when
+ * a condition becomes true. Any of them may carry an {@code if} condition that must hold after the step.
+ * Written as the Breakpoints tab and {@code kstep debug --break} take them:
+ * {@code line vgic/arm.kc:14 cpu0}, {@code watch vcpu0.its_vpe.resident}, {@code event irq cpu1},
+ * {@code finding lost-wakeup}, {@code when mutex_a.owner != NULL}, each optionally followed by {@code if EXPR}.
+ */
+public sealed interface Breakpoint {
+    /** The text it was written as (what the tab lists). */
+    String spec();
+
+    /** The extra condition, or null. */
+    Condition guard();
+
+    /** Why step {@code c} stops here, its guard aside, or null. */
+    String matches(StepContext c);
+
+    /** Why step {@code c} stops here, guard included, or null. */
+    default String hit(StepContext c) {
+        String why = matches(c);
+        if (why == null) return null;
+        if (guard() != null && !guard().test(c.after())) return null;
+        return why;
+    }
+
+    /** At line {@code file:line}, on {@code cpu} (-1: any). */
+    record AtLine(String spec, String file, int line, int cpu, Condition guard) implements Breakpoint {
+        public String matches(StepContext c) {
+            StepRecord r = c.record();
+            if (r.where() == null || r.where().line() != line || !r.where().file().equals(file)) return null;
+            if (cpu >= 0 && r.cpu() != cpu) return null;
+            return "cpu" + r.cpu() + " ran " + file + ":" + line;
+        }
+    }
+
+    /**
+     * When {@code target} changes: an object, a CPU or a task ({@code vcpu0}, {@code cpu1}), which includes its
+     * fields and embedded objects, or one field of it ({@code vcpu0.its_vpe.resident}).
+     */
+    record Watch(String spec, String target, Condition guard) implements Breakpoint {
+        public String matches(StepContext c) {
+            for (Event e : c.record().events()) {
+                if (e.field() == null || e.subject() == null) continue;
+                String path = e.subject() + "." + e.field();
+                if (path.equals(target) || path.startsWith(target + ".")) return e.text();
+            }
+            return null;
+        }
+    }
+
+    /** At an event of {@code kind} (irq, switch, preempt, device, ...), about {@code subject} when given. */
+    record OnEvent(String spec, Event.Kind kind, String subject, Condition guard) implements Breakpoint {
+        public String matches(StepContext c) {
+            for (Event e : c.record().events()) {
+                if (e.kind() != kind) continue;
+                if (subject != null && (e.subject() == null || !(e.subject().equals(subject) || e.subject().startsWith(subject + ".")))) continue;
+                return e.text();
+            }
+            return null;
+        }
+    }
+
+    /** At a finding (of {@code kind}, or any). */
+    record OnFinding(String spec, String kind, Condition guard) implements Breakpoint {
+        public String matches(StepContext c) {
+            for (Finding f : c.findings()) if (f.step() == c.record().n() && (kind == null || kind.equals(f.kind()))) return f.kind() + ": " + f.headline();
+            return null;
+        }
+    }
+
+    /** When {@code condition} becomes true: false before the step, true after it. */
+    record When(String spec, Condition condition, Condition guard) implements Breakpoint {
+        public String matches(StepContext c) {
+            return !condition.test(c.before()) && condition.test(c.after()) ? condition + " became true" : null;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package kstep.debug;
+
+import java.util.Locale;
+
+import kstep.engine.Event;
+import kstep.engine.World;
+
+/** Reads a breakpoint as it is written (see {@link Breakpoint}); a DebugError gives the column of the mistake. */
+public final class Breakpoints {
+    private Breakpoints() { }
+
+    /** {@code spec} as a breakpoint, its names checked against {@code initial} (the first step's world). */
+    public static Breakpoint parse(String spec, World initial) {
+        String s = spec.strip();
+        int lead = spec.indexOf(s.isEmpty() ? " " : s.substring(0, 1));
+        Condition guard = null;
+        int ifAt = s.indexOf(" if ");
+        String head = s;
+        if (ifAt >= 0 && !s.startsWith("when ")) {
+            String g = s.substring(ifAt + 4);
+            try {
+                guard = Condition.parse(g);
+                guard.check(initial);
+            } catch (DebugError e) {
+                throw new DebugError(lead + ifAt + 4 + e.col(), e.getMessage());
+            }
+            head = s.substring(0, ifAt).strip();
+        }
+        String[] w = head.split("\\s+");
+        String verb = w[0].toLowerCase(Locale.ROOT);
+        int argCol = lead + w[0].length() + 2;
+        switch (verb) {
+            case "line": {
+                if (w.length < 2 || w.length > 3 || !w[1].matches(".+:[0-9]+")) throw new DebugError(argCol, "line takes FILE:LINE and an optional cpuN");
+                int c = w[1].lastIndexOf(':');
+                int cpu = -1;
+                if (w.length == 3) {
+                    if (!w[2].matches("cpu[0-9]+")) throw new DebugError(lead + head.indexOf(w[2]) + 1, "'" + w[2] + "' is not cpuN");
+                    cpu = Integer.parseInt(w[2].substring(3));
+                    if (cpu >= initial.cpuCount()) throw new DebugError(lead + head.indexOf(w[2]) + 1, "there is no " + w[2]);
+                }
+                return new Breakpoint.AtLine(s, w[1].substring(0, c), Integer.parseInt(w[1].substring(c + 1)), cpu, guard);
+            }
+            case "watch": {
+                if (w.length != 2) throw new DebugError(argCol, "watch takes one OBJECT or OBJECT.FIELD");
+                String target = w[1];
+                String first = target.contains(".") ? target.substring(0, target.indexOf('.')) : target;
+                if (!initial.names().containsKey(first) && !first.matches("cpu[0-9]+") && !first.equals("global"))
+                    throw new DebugError(argCol, "no object named '" + first + "' here (a name the views show, e.g. vcpu0 or mutex_a)");
+                return new Breakpoint.Watch(s, target, guard);
+            }
+            case "event": {
+                if (w.length < 2 || w.length > 3) throw new DebugError(argCol, "event takes a KIND and an optional subject");
+                Event.Kind kind;
+                try {
+                    kind = Event.Kind.valueOf(w[1].toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new DebugError(argCol, "'" + w[1] + "' is not an event kind (" + kinds() + ")");
+                }
+                return new Breakpoint.OnEvent(s, kind, w.length == 3 ? w[2] : null, guard);
+            }
+            case "finding":
+                if (w.length > 2) throw new DebugError(argCol, "finding takes an optional KIND (lost-wakeup, lockdep-circular, ...)");
+                return new Breakpoint.OnFinding(s, w.length == 2 ? w[1] : null, guard);
+            case "when": {
+                String expr = s.substring(4);
+                Condition c;
+                try {
+                    c = Condition.parse(expr);
+                    c.check(initial);
+                } catch (DebugError e) {
+                    throw new DebugError(lead + 4 + e.col(), e.getMessage());
+                }
+                return new Breakpoint.When(s, c, null);
+            }
+            default:
+                throw new DebugError(lead + 1, "a breakpoint starts with line, watch, event, finding or when, not '" + w[0] + "'");
+        }
+    }
+
+    private static String kinds() {
+        StringBuilder b = new StringBuilder();
+        for (Event.Kind k : Event.Kind.values()) b.append(b.length() > 0 ? ", " : "").append(k.label());
+        return b.toString();
+    }
+}

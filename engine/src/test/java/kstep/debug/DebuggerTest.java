@@ -1,0 +1,73 @@
+package kstep.debug;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import kstep.scenario.ScenarioLoader;
+import kstep.scenario.Session;
+
+/** Breakpoints, watchpoints, conditions and reverse-continue on the samples' recorded runs. */
+class DebuggerTest {
+    private static final Session ABBA = new Session(ScenarioLoader.loadSample("locks/abba"), "buggy");
+    private static final Session DOORBELL = new Session(ScenarioLoader.loadSample("vgic/doorbell-preemption"), "buggy");
+
+    private static List<Integer> steps(Session s, String spec) {
+        return Debugger.all(s, Breakpoints.parse(spec, s.worldAt(0))).stream().map(Debugger.Hit::step).toList();
+    }
+
+    @Test
+    void aWatchpointStopsAtEveryChangeOfTheField() {
+        assertEquals(List.of(4, 18), steps(ABBA, "watch mutex_a.owner"));
+        assertEquals(List.of(9, 13, 38), steps(ABBA, "watch mutex_b.owner"));
+        Debugger.Hit h = Debugger.all(ABBA, Breakpoints.parse("watch mutex_b", ABBA.worldAt(0))).get(2);
+        assertEquals("mutex_b.owner NULL -> worker-ba", h.why());
+        assertEquals(List.of(32, 94, 170, 242), steps(DOORBELL, "watch vcpu0.its_vpe.resident"), "a nested object's field");
+    }
+
+    @Test
+    void lineBreakpointsCountHitsPerCpuOrOnAny() {
+        assertEquals(List.of(4, 9, 38), steps(ABBA, "line lock/mutex.kc:17"));
+        assertEquals(List.of(38), steps(ABBA, "line lock/mutex.kc:17 cpu1"));
+        assertEquals(List.of(4), steps(ABBA, "line lock/mutex.kc:17 if mutex_b.owner == NULL"), "the if condition is read after the step");
+    }
+
+    @Test
+    void aConditionStopsWhereItBecomesTrue() {
+        assertEquals(List.of(9), steps(ABBA, "when mutex_a.owner != NULL && mutex_b.owner != NULL"), "worker-ab holds both once; worker-ba never gets mutex_a");
+        assertEquals(List.of(32, 170), steps(DOORBELL, "when vcpu0.its_vpe.resident && !vcpu0.its_vpe.ready"));
+    }
+
+    @Test
+    void continueAndReverseContinueLandOnTheSameSteps() {
+        List<Breakpoint> bps = List.of(Breakpoints.parse("watch vcpu0.its_vpe.resident", DOORBELL.worldAt(0)));
+        assertEquals(94, Debugger.next(DOORBELL, bps, 32).step());
+        assertEquals(242, Debugger.previous(DOORBELL, bps, DOORBELL.length()).step(), "back from the lost wake-up: the last time the vPE left");
+        assertEquals(170, Debugger.previous(DOORBELL, bps, 242).step());
+        assertNull(Debugger.previous(DOORBELL, bps, 32));
+        assertEquals(252, Debugger.next(DOORBELL, List.of(Breakpoints.parse("finding lost-wakeup", DOORBELL.worldAt(0))), 0).step());
+        assertEquals(List.of(), steps(DOORBELL, "finding lockdep-circular"));
+    }
+
+    @Test
+    void mistakesAreReportedWithTheirColumn() {
+        DebugError e = assertThrows(DebugError.class, () -> Breakpoints.parse("watch vcpu9.its_vpe", DOORBELL.worldAt(0)));
+        assertEquals(7, e.col());
+        assertEquals("no object named 'vcpu9' here (a name the views show, e.g. vcpu0 or mutex_a)", e.getMessage());
+        DebugError f = assertThrows(DebugError.class, () -> Breakpoints.parse("when vcpu0.its_vpe.resdent", DOORBELL.worldAt(0)));
+        assertEquals(6, f.col());
+        assertEquals("struct its_vpe has no field 'resdent'", f.getMessage());
+        DebugError g = assertThrows(DebugError.class, () -> Breakpoints.parse("when mutex_a.owner != ", ABBA.worldAt(0)));
+        assertEquals("a name, a number, true, false or NULL is missing", g.getMessage());
+        assertEquals(22, g.col(), "just past the !=");
+        assertEquals("a breakpoint starts with line, watch, event, finding or when, not 'stop'",
+            assertThrows(DebugError.class, () -> Breakpoints.parse("stop here", ABBA.worldAt(0))).getMessage());
+        assertInstanceOf(Breakpoint.OnEvent.class, Breakpoints.parse("event switch cpu1", ABBA.worldAt(0)));
+        assertEquals(7, assertThrows(DebugError.class, () -> Breakpoints.parse("event wakeup", ABBA.worldAt(0))).col());
+    }
+}
