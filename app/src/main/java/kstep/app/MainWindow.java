@@ -101,6 +101,9 @@ public final class MainWindow extends StackPane {
     private Presentation presentation;
     private final AnnotationLayer annotations = new AnnotationLayer(frame);
     private final Label annotationBanner = new Label();
+    private final kstep.views.BreakpointsView breakpoints = new kstep.views.BreakpointsView();
+    private Object boundTrace;
+    private int boundLength = -1;
     private final javafx.scene.control.ToggleButton annotateButton = new javafx.scene.control.ToggleButton("✎ Annotate");
 
     public MainWindow(Session session, Runnable openGallery) {
@@ -132,6 +135,10 @@ public final class MainWindow extends StackPane {
         speed.valueProperty().addListener((o, a, b) -> retime());
         retime();
         addEventFilter(KeyEvent.KEY_PRESSED, this::onKey);
+        // the right button's press, as a popup trigger on Linux (the headless platform sends no context-menu event)
+        addEventFilter(javafx.scene.input.MouseEvent.MOUSE_PRESSED, e -> {
+            if (e.getButton() == javafx.scene.input.MouseButton.SECONDARY) contextMenu(e);
+        });
         setSession(session);
     }
 
@@ -239,6 +246,8 @@ public final class MainWindow extends StackPane {
         Button fwd = button("Step ▶", "step", "One step forward (→)", this::step);
         Button end = button("▶|", "end", "Last step (End)", this::toEnd);
         Button finding = button("Next finding ⚑", "next-finding", "Run to the next finding (F)", this::nextFinding);
+        Button reverse = button("◀◀", "reverse-continue", "Reverse-continue: back to the last step a breakpoint stops at (Shift+F8)", this::reverseContinue);
+        Button cont = button("▶▶", "continue", "Continue to the next step a breakpoint stops at (F8); set them in the Breakpoints tab or by right-click", this::continueToBreakpoint);
         runButton.setId("run");
         runButton.setTooltip(new Tooltip("Run / pause (R); speed with + and -"));
         runButton.setOnAction(e -> togglePlay());
@@ -250,7 +259,7 @@ public final class MainWindow extends StackPane {
         outcome.setId("outcome");
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox row = new HBox(6, reset, back, fwd, end, finding, runButton, new Label("speed"), speed, stepLabel, spacer, outcome);
+        HBox row = new HBox(6, reset, back, fwd, end, finding, reverse, cont, runButton, new Label("speed"), speed, stepLabel, spacer, outcome);
         row.setAlignment(Pos.CENTER_LEFT);
         return row;
     }
@@ -322,7 +331,8 @@ public final class MainWindow extends StackPane {
         stateTabs.setId("state-tabs");
         Tab dmesgTab = new Tab("dmesg", dmesg);
         dmesgTab.setId("tab-dmesg");
-        tabs.getTabs().addAll(tab("Notes", notes, "notes"), tab("Events", events, "events"), tab("Findings", findings, "findings"), dmesgTab);
+        tabs.getTabs().addAll(tab("Notes", notes, "notes"), tab("Events", events, "events"), tab("Findings", findings, "findings"), dmesgTab,
+            tab("Breakpoints", breakpoints, "breakpoints"));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("tabs");
         SplitPane right = new SplitPane(stateTabs, tabs);
@@ -356,6 +366,13 @@ public final class MainWindow extends StackPane {
         dmesg.show(v);
         notes.show(v);
         annotations.setStep(session.variant(), n);
+        // a new recording (variant, schedule, an interactive choice) has other hits
+        if (session.trace() != boundTrace || session.length() != boundLength) {
+            boundTrace = session.trace();
+            boundLength = session.length();
+            Session s = session;
+            breakpoints.setSession(spec -> kstep.debug.Breakpoints.parse(spec, s.worldAt(0)), b -> kstep.debug.Debugger.all(s, b));
+        }
         events.show(v);
         findings.show(v);
         timeline.setCursor(n);
@@ -420,6 +437,81 @@ public final class MainWindow extends StackPane {
         pause();
         session.jump(session.length());
         refresh();
+    }
+
+    /** ▶▶ (F8): the next step where a breakpoint stops; the banner says which and why. */
+    public void continueToBreakpoint() {
+        pause();
+        stopAt(kstep.debug.Debugger.next(session, breakpoints.breakpoints(), session.cursor()), "after");
+    }
+
+    /** ◀◀ (Shift+F8): back to the last step before this one where a breakpoint stops. */
+    public void reverseContinue() {
+        pause();
+        stopAt(kstep.debug.Debugger.previous(session, breakpoints.breakpoints(), session.cursor()), "before");
+    }
+
+    private void stopAt(kstep.debug.Debugger.Hit h, String way) {
+        if (breakpoints.breakpoints().isEmpty()) {
+            say("no breakpoints: add one in the Breakpoints tab, or right-click a code line, a card or a lock");
+            return;
+        }
+        if (h == null) {
+            say("no breakpoint stops " + way + " step " + session.cursor());
+            return;
+        }
+        session.jump(h.step());
+        refresh();
+        say("stopped at step " + h.step() + ": " + h.breakpoint().spec() + " — " + h.why());
+    }
+
+    public kstep.views.BreakpointsView breakpoints() {
+        return breakpoints;
+    }
+
+    /**
+     * What a right-click offers where it lands: a watchpoint on the card or lock under it, a breakpoint on the
+     * code line under it (on that CPU or any), found through the same names annotations anchor to.
+     */
+    List<String> breakpointsAt(javafx.geometry.Point2D inLayer) {
+        List<String> out = new ArrayList<>();
+        for (var e : annotations.anchors().entrySet()) {
+            if (!e.getValue().contains(inLayer)) continue;
+            String a = e.getKey();
+            if (a.matches("cpu[0-9]+:line:.+:[0-9]+")) {
+                String cpu = a.substring(0, a.indexOf(':'));
+                String where = a.substring(a.indexOf(":line:") + 6);
+                out.add("line " + where + " " + cpu);
+                out.add("line " + where);
+            } else if (a.startsWith("lock:")) {
+                out.add("watch " + a.substring(5));
+            } else if (a.matches("vgic:pcpu[0-9]+")) {
+                out.add("watch " + a.substring(6));
+            } else if (a.startsWith("vgic:vcpu-")) {
+                out.add("watch " + a.substring(10));
+            } else if (a.startsWith("vgic:vpe-")) {
+                out.add("watch " + a.substring(9) + ".its_vpe");
+            }
+        }
+        return out;
+    }
+
+    private void contextMenu(javafx.scene.input.MouseEvent e) {
+        List<String> specs = breakpointsAt(annotations.sceneToLocal(e.getSceneX(), e.getSceneY()));
+        if (specs.isEmpty()) return;
+        javafx.scene.control.ContextMenu m = new javafx.scene.control.ContextMenu();
+        m.setId("break-menu");
+        for (String s : specs) {
+            String label = s.startsWith("watch ") ? "Break when " + s.substring(6) + " changes"
+                : s.matches("line .* cpu[0-9]+") ? "Break at " + s.substring(5).replaceFirst(" (cpu[0-9]+)$", " on $1") : "Break at " + s.substring(5) + " on any CPU";
+            javafx.scene.control.MenuItem it = new javafx.scene.control.MenuItem(label);
+            it.setOnAction(x -> {
+                if (breakpoints.add(s)) say("breakpoint: " + s + " (▶▶ or F8 continues to it, ◀◀ or Shift+F8 back)");
+            });
+            m.getItems().add(it);
+        }
+        m.show(this, e.getScreenX(), e.getScreenY());
+        e.consume();
     }
 
     public void nextFinding() {
@@ -647,6 +739,10 @@ public final class MainWindow extends StackPane {
         }
         boolean done = true;
         switch (k) {
+            case F8 -> {
+                if (e.isShiftDown()) reverseContinue();
+                else continueToBreakpoint();
+            }
             case P -> togglePresentation();
             case A -> setAnnotating(!annotations.editing());
             case T -> presentation.nextTheme();

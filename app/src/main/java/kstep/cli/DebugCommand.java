@@ -1,0 +1,102 @@
+package kstep.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import kstep.debug.Breakpoint;
+import kstep.debug.Breakpoints;
+import kstep.debug.DebugError;
+import kstep.debug.Debugger;
+import kstep.scenario.Scenario;
+import kstep.scenario.Session;
+
+/** {@code kstep debug}: where breakpoints and watchpoints stop in a run, forward or backward from a step. */
+@Command(name = "debug", description = "Run a scenario and show where breakpoints stop: every hit, or the next (--from N) or previous (--from N --reverse) one.")
+final class DebugCommand implements Callable<Integer> {
+    @CommandLine.Mixin
+    ScenarioArgs args;
+
+    @Option(names = "--break", paramLabel = "SPEC", required = true,
+        description = "A breakpoint: 'line FILE:N [cpuK]', 'watch OBJECT[.FIELD]', 'event KIND [SUBJECT]', 'finding [KIND]' or 'when EXPR';"
+            + " any may end with 'if EXPR'. Repeat for more.")
+    List<String> breaks;
+
+    @Option(names = "--seed", paramLabel = "N", description = "A random schedule with this seed instead of the scenario's script.")
+    Long seed;
+
+    @Option(names = "--schedule", paramLabel = "S", description = "These choices (as kstep run takes them).")
+    String schedule;
+
+    @Option(names = "--from", paramLabel = "N", description = "Only the first stop after step N (with --reverse: the last before it).")
+    Integer from;
+
+    @Option(names = "--reverse", description = "With --from: reverse-continue, back to the previous stop.")
+    boolean reverse;
+
+    @Option(names = "--json", description = "One JSON object: the hits, and the hit count of each breakpoint.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (seed != null && schedule != null) throw new IllegalArgumentException("--seed and --schedule cannot be used together");
+        if (reverse && from == null) throw new IllegalArgumentException("--reverse goes back from a step: give --from N");
+        Scenario s = args.open();
+        Session session = args.moment() != null && args.variant == null ? args.moment().session() : new Session(s, args.variantOf(s));
+        if (seed != null) session.seeded(seed);
+        if (schedule != null) session.replay(RunCommand.parseSchedule(schedule));
+        List<Breakpoint> bps = new ArrayList<>();
+        for (String b : breaks) {
+            try {
+                bps.add(Breakpoints.parse(b, session.worldAt(0)));
+            } catch (DebugError e) {
+                throw new IllegalArgumentException("--break '" + b + "', column " + e.col() + ": " + e.getMessage());
+            }
+        }
+        List<Debugger.Hit> hits = new ArrayList<>();
+        if (from != null) {
+            if (from < 0 || from > session.length()) throw new IllegalArgumentException("--from " + from + " is outside 0.." + session.length());
+            Debugger.Hit h = reverse ? Debugger.previous(session, bps, from) : Debugger.next(session, bps, from);
+            if (h != null) hits.add(h);
+        } else {
+            for (int n = 1; n <= session.length(); n++) {
+                Debugger.Hit h = Debugger.at(session, bps, n);
+                if (h != null) hits.add(h);
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("scenario", s.id());
+            o.put("variant", session.variant());
+            List<Map<String, Object>> hs = new ArrayList<>();
+            for (Debugger.Hit h : hits) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("step", h.step());
+                m.put("break", h.breakpoint().spec());
+                m.put("why", h.why());
+                hs.add(m);
+            }
+            o.put("hits", hs);
+            Map<String, Object> counts = new LinkedHashMap<>();
+            for (Breakpoint b : bps) counts.put(b.spec(), hits.stream().filter(h -> h.breakpoint() == b).count());
+            o.put("counts", counts);
+            out.println(Json.write(o));
+        } else {
+            out.printf("# %s, variant %s, %d steps%n", s.id(), session.variant(), session.length());
+            for (Debugger.Hit h : hits) out.printf("%5d  %-32s %s%n", h.step(), h.breakpoint().spec(), h.why());
+            if (hits.isEmpty()) out.println(from == null ? "no breakpoint stops in this run" : reverse ? "no stop before step " + from : "no stop after step " + from);
+        }
+        return Cli.OK;
+    }
+}

@@ -1,0 +1,83 @@
+package kstep.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import javafx.geometry.Bounds;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.MouseButton;
+import javafx.stage.Stage;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+import kstep.scenario.ScenarioLoader;
+import kstep.scenario.Session;
+
+/** Breakpoints from the context menu and the tab, continue and reverse-continue, headless (Monocle). */
+@ExtendWith(ApplicationExtension.class)
+class BreakpointsTest {
+    private MainWindow window;
+
+    @Start
+    void start(Stage stage) {
+        window = new MainWindow(new Session(ScenarioLoader.loadSample("vgic/doorbell-preemption"), "buggy"), () -> { });
+        stage.setScene(new Scene(window, 1280, 720));
+        stage.show();
+    }
+
+    @Test
+    void aWatchpointFromTheVpeCardStopsForwardAndBackward(FxRobot robot) {
+        Node vpe = robot.lookup("#vpe-vcpu0").query();
+        Bounds b = vpe.localToScreen(vpe.getLayoutBounds());
+        robot.moveTo(new javafx.geometry.Point2D(b.getCenterX(), b.getCenterY())).clickOn(MouseButton.SECONDARY);
+        robot.clickOn("Break when vcpu0.its_vpe changes");
+        assertEquals(1, window.breakpoints().entries().size());
+        assertTrue(window.breakpoints().entries().get(0).toString().startsWith("watch vcpu0.its_vpe   · "), window.breakpoints().entries().get(0).toString());
+        window.showTab("breakpoints");
+        robot.clickOn("#break-spec").write("watch vcpu0.its_vpe.resident").type(KeyCode.ENTER);
+        assertEquals("watch vcpu0.its_vpe.resident   · 4 hits: 32, 94, 170, 242", window.breakpoints().entries().get(1).toString());
+        robot.interact(() -> robot.lookup("#break-list").queryListView().getSelectionModel().select(0));
+        robot.clickOn("#break-remove");
+        assertEquals(List.of("watch vcpu0.its_vpe.resident"), window.breakpoints().breakpoints().stream().map(x -> x.spec()).toList());
+
+        robot.type(KeyCode.F8);
+        assertEquals(32, window.session().cursor());
+        assertTrue(window.bannerText().startsWith("stopped at step 32: watch vcpu0.its_vpe.resident — vcpu0.its_vpe.resident false -> true"), window.bannerText());
+        robot.clickOn("#continue");
+        assertEquals(94, window.session().cursor());
+        robot.type(KeyCode.END);
+        robot.press(KeyCode.SHIFT).type(KeyCode.F8).release(KeyCode.SHIFT);
+        assertEquals(242, window.session().cursor(), "back from the lost wake-up to the last time the vPE left its CPU");
+        robot.clickOn("#reverse-continue");
+        assertEquals(170, window.session().cursor());
+    }
+
+    @Test
+    void aCodeLineBreaksOnItsCpuAndABadSpecSaysWhere(FxRobot robot) {
+        robot.interact(() -> {
+            window.session().jump(40);
+            window.refresh();
+        });
+        Node area = robot.lookup("#code-area-cpu0").query();
+        Bounds b = area.localToScreen(area.getLayoutBounds());
+        robot.moveTo(new javafx.geometry.Point2D(b.getMinX() + 200, b.getMinY() + b.getHeight() / 2)).clickOn(MouseButton.SECONDARY);
+        Node item = robot.lookup(n -> n instanceof javafx.scene.control.Label l && l.getText() != null && l.getText().startsWith("Break at vgic/") && l.getText().endsWith(" on cpu0")).query();
+        String text = ((javafx.scene.control.Label) item).getText();
+        robot.clickOn(item);
+        String spec = window.breakpoints().breakpoints().get(0).spec();
+        assertEquals("line " + text.substring("Break at ".length(), text.length() - " on cpu0".length()) + " cpu0", spec);
+        assertTrue(window.breakpoints().entries().get(0).hits().size() >= 1, "the line ran on cpu0: " + window.breakpoints().entries().get(0));
+        window.showTab("breakpoints");
+        robot.clickOn("#break-spec").write("watch vcpu9").type(KeyCode.ENTER);
+        assertEquals("column 7: no object named 'vcpu9' here (a name the views show, e.g. vcpu0 or mutex_a)", window.breakpoints().errorText());
+        assertEquals(1, window.breakpoints().entries().size());
+    }
+}

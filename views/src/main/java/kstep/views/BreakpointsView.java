@@ -1,0 +1,123 @@
+package kstep.views;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+
+import kstep.debug.Breakpoint;
+import kstep.debug.DebugError;
+import kstep.debug.Debugger;
+
+/**
+ * The Breakpoints tab: the breakpoints and watchpoints set, each with its hits in this run, a field to add one
+ * (as {@code kstep debug --break} takes it) and a button to remove the selected one. Continue and
+ * reverse-continue (the window's ▶▶ and ◀◀) stop at them.
+ */
+public final class BreakpointsView extends VBox {
+    /** A breakpoint and the steps it stops at in this run. */
+    public record Entry(Breakpoint breakpoint, List<Integer> hits) {
+        @Override
+        public String toString() {
+            String steps = hits.size() <= 12 ? hits.toString().replaceAll("[\\[\\]]", "") : hits.subList(0, 12).toString().replaceAll("[\\[\\]]", "") + ", …";
+            return breakpoint.spec() + "   · " + hits.size() + (hits.size() == 1 ? " hit" : " hits") + (hits.isEmpty() ? "" : ": " + steps);
+        }
+    }
+
+    private final ObservableList<Entry> entries = FXCollections.observableArrayList();
+    private final ListView<Entry> list = new ListView<>(entries);
+    private final TextField spec = new TextField();
+    private final Label error = new Label();
+    private Function<String, Breakpoint> parser = s -> {
+        throw new DebugError(1, "no scenario");
+    };
+    private Function<Breakpoint, List<Debugger.Hit>> hits = b -> List.of();
+
+    public BreakpointsView() {
+        super(4);
+        setId("breakpoints");
+        getStyleClass().add("breakpoints");
+        spec.setId("break-spec");
+        spec.setPromptText("line vgic/arm.kc:14 cpu0 · watch vcpu0.its_vpe.resident · event irq · finding · when mutex_a.owner != NULL   (Enter)");
+        HBox.setHgrow(spec, Priority.ALWAYS);
+        spec.setOnAction(e -> add(spec.getText()));
+        Button remove = new Button("Remove");
+        remove.setId("break-remove");
+        remove.setOnAction(e -> {
+            Entry sel = list.getSelectionModel().getSelectedItem();
+            if (sel != null) entries.remove(sel);
+        });
+        error.setId("break-error");
+        error.getStyleClass().add("export-error");
+        error.setWrapText(true);
+        list.setId("break-list");
+        list.getStyleClass().add("event-list");
+        list.setPlaceholder(new Label("No breakpoints. Type one above, or right-click a code line, a card or a lock."));
+        list.setCellFactory(l -> new ListCell<>() {
+            @Override
+            protected void updateItem(Entry e, boolean empty) {
+                super.updateItem(e, empty);
+                setText(empty || e == null ? null : e.toString());
+            }
+        });
+        VBox.setVgrow(list, Priority.ALWAYS);
+        getChildren().addAll(new HBox(6, spec, remove), error, list);
+    }
+
+    /** How specs are read and hits found: the window's session, again after a variant or schedule change. */
+    public void setSession(Function<String, Breakpoint> parser, Function<Breakpoint, List<Debugger.Hit>> hits) {
+        this.parser = parser;
+        this.hits = hits;
+        List<Entry> again = new ArrayList<>();
+        for (Entry e : entries) {
+            try {
+                Breakpoint b = parser.apply(e.breakpoint().spec());
+                again.add(new Entry(b, steps(b)));
+            } catch (DebugError ignored) {
+                // a name the new scenario lacks: the breakpoint goes with the old one
+            }
+        }
+        entries.setAll(again);
+    }
+
+    private List<Integer> steps(Breakpoint b) {
+        return hits.apply(b).stream().map(Debugger.Hit::step).toList();
+    }
+
+    /** Adds {@code text}; false (and the reason under the field, with its column) when it cannot be read. */
+    public boolean add(String text) {
+        if (text.isBlank()) return false;
+        try {
+            Breakpoint b = parser.apply(text);
+            entries.add(new Entry(b, steps(b)));
+            error.setText("");
+            spec.clear();
+            return true;
+        } catch (DebugError e) {
+            error.setText("column " + e.col() + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    public List<Breakpoint> breakpoints() {
+        return entries.stream().map(Entry::breakpoint).toList();
+    }
+
+    public List<Entry> entries() {
+        return List.copyOf(entries);
+    }
+
+    public String errorText() {
+        return error.getText();
+    }
+}
