@@ -102,6 +102,7 @@ public final class MainWindow extends StackPane {
     private final AnnotationLayer annotations = new AnnotationLayer(frame);
     private final Label annotationBanner = new Label();
     private final kstep.views.BreakpointsView breakpoints = new kstep.views.BreakpointsView();
+    private final kstep.views.DiffView diff = new kstep.views.DiffView();
     private Object boundTrace;
     private int boundLength = -1;
     private final javafx.scene.control.ToggleButton annotateButton = new javafx.scene.control.ToggleButton("✎ Annotate");
@@ -332,7 +333,10 @@ public final class MainWindow extends StackPane {
         Tab dmesgTab = new Tab("dmesg", dmesg);
         dmesgTab.setId("tab-dmesg");
         tabs.getTabs().addAll(tab("Notes", notes, "notes"), tab("Events", events, "events"), tab("Findings", findings, "findings"), dmesgTab,
-            tab("Breakpoints", breakpoints, "breakpoints"));
+            tab("Breakpoints", breakpoints, "breakpoints"), tab("Diff", diff, "diff"));
+        tabs.getSelectionModel().selectedItemProperty().addListener((o, a, t) -> {
+            if (t != null && "tab-diff".equals(t.getId())) diff.show(session.cursor());
+        });
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("tabs");
         SplitPane right = new SplitPane(stateTabs, tabs);
@@ -372,7 +376,15 @@ public final class MainWindow extends StackPane {
             boundLength = session.length();
             Session s = session;
             breakpoints.setSession(spec -> kstep.debug.Breakpoints.parse(spec, s.worldAt(0)), b -> kstep.debug.Debugger.all(s, b));
+            List<String> others = new ArrayList<>(s.scenario().variants().keySet());
+            others.remove(s.variant());
+            diff.setChoices(others, a -> {
+                List<kstep.debug.WorldDiff.Change> cs = a.variant() != null ? kstep.debug.WorldDiff.againstVariant(s, s.cursor(), a.variant())
+                    : kstep.debug.WorldDiff.between(s.worldAt(Math.min(a.step(), s.length())), s.worldAt(s.cursor()));
+                return cs.stream().map(Object::toString).toList();
+            }, () -> diff.show(session.cursor()));
         }
+        if (tabs.getSelectionModel().getSelectedItem() != null && "tab-diff".equals(tabs.getSelectionModel().getSelectedItem().getId())) diff.show(n);
         events.show(v);
         findings.show(v);
         timeline.setCursor(n);
@@ -465,6 +477,20 @@ public final class MainWindow extends StackPane {
         say("stopped at step " + h.step() + ": " + h.breakpoint().spec() + " — " + h.why());
     }
 
+    /** Lists the steps that made {@code target} what it is now, in the Breakpoints tab. */
+    public void showWhy(String target) {
+        int at = session.cursor();
+        breakpoints.showHistory(target, at, kstep.debug.Why.history(session, target, at), n -> {
+            session.jump(n);
+            refresh();
+        });
+        showTab("breakpoints");
+    }
+
+    public kstep.views.DiffView diff() {
+        return diff;
+    }
+
     public kstep.views.BreakpointsView breakpoints() {
         return breakpoints;
     }
@@ -509,6 +535,12 @@ public final class MainWindow extends StackPane {
                 if (breakpoints.add(s)) say("breakpoint: " + s + " (▶▶ or F8 continues to it, ◀◀ or Shift+F8 back)");
             });
             m.getItems().add(it);
+            if (s.startsWith("watch ")) {
+                String target = s.substring(6);
+                javafx.scene.control.MenuItem why = new javafx.scene.control.MenuItem("Why is " + target + " so? (the steps that wrote it)");
+                why.setOnAction(x -> showWhy(target));
+                m.getItems().add(why);
+            }
         }
         m.show(this, e.getScreenX(), e.getScreenY());
         e.consume();

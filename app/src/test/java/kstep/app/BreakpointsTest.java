@@ -80,4 +80,36 @@ class BreakpointsTest {
         assertEquals("column 7: no object named 'vcpu9' here (a name the views show, e.g. vcpu0 or mutex_a)", window.breakpoints().errorText());
         assertEquals(1, window.breakpoints().entries().size());
     }
+
+    @Test
+    void theDiffTabAndWhy(FxRobot robot) {
+        robot.interact(() -> {
+            window.session().jump(32);
+            window.refresh();
+            window.showTab("diff");
+        });
+        assertEquals(List.of("vcpu0.its_vpe.resident: false -> true"), window.diff().lines());
+        robot.interact(() -> {
+            window.diff().compareWith("variant fixed", null);
+            window.session().jump(252);
+            window.refresh();
+        });
+        assertTrue(window.diff().lines().contains("CPU 0/KVM.__state: 1 -> 0"), "the fixed kernel's vCPU thread is awake: " + window.diff().lines());
+        Node vpe = robot.lookup("#vpe-vcpu0").query();
+        Bounds b = vpe.localToScreen(vpe.getLayoutBounds());
+        robot.moveTo(new javafx.geometry.Point2D(b.getCenterX(), b.getCenterY())).clickOn(MouseButton.SECONDARY);
+        robot.clickOn("Why is vcpu0.its_vpe so? (the steps that wrote it)");
+        List<kstep.debug.Why.Cause> h = window.breakpoints().history();
+        assertEquals("step 252  hw  -  the device  vcpu0.its_vpe.vpt_pending 0x0 -> 0x1", h.get(0).toString(), "the latest write first: the ITS");
+        assertEquals(242, h.get(1).step());
+        assertEquals("vgic/irq-gic-v4.kc:101", h.get(1).where());
+        javafx.scene.control.ListView<?> why = robot.lookup("#why-list").queryListView();
+        robot.interact(() -> {
+            why.scrollTo(1);
+            why.getSelectionModel().select(1);
+        });
+        Node row = robot.from(why).lookup(".list-cell").match(n -> n instanceof javafx.scene.control.ListCell<?> c && c.getIndex() == 1).query();
+        robot.doubleClickOn(row);
+        assertEquals(242, window.session().cursor(), "a double-click goes to the step");
+    }
 }

@@ -67,7 +67,7 @@ class ExportCommandTest {
         Path none = dir.resolve("none");
         CliTest.Out bad = CliTest.kstep("export", "vgic/doorbell-preemption", "--out", none.toString(), "--steps", "40", "--view", "mm");
         assertEquals(Cli.BAD_INPUT, bad.code());
-        assertEquals("kstep: no view 'mm' here (views: window, cpu0, cpu1, timeline, vgic, locks, lockdep, notes, events, findings, dmesg, breakpoints)\n", bad.err());
+        assertEquals("kstep: no view 'mm' here (views: window, cpu0, cpu1, timeline, vgic, locks, lockdep, notes, events, findings, dmesg, breakpoints, diff)\n", bad.err());
         assertFalse(Files.exists(none), "a refused export makes no folder");
     }
 

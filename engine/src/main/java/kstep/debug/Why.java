@@ -30,7 +30,8 @@ public final class Why {
             Debugger.Hit h = Debugger.at(s, List.of(w), n);
             if (h == null) continue;
             StepRecord r = s.trace().step(n);
-            out.add(new Cause(n, r.cpu(), r.taskName(), r.where() == null ? "-" : r.where().fileLine(), h.why()));
+            boolean model = r.where() != null && r.where() != kstep.lang.SourcePos.NONE;
+            out.add(new Cause(n, r.cpu(), r.taskName(), model ? r.where().fileLine() : "the device", h.why()));
         }
         return out;
     }

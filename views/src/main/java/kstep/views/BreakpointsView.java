@@ -42,6 +42,9 @@ public final class BreakpointsView extends VBox {
         throw new DebugError(1, "no scenario");
     };
     private Function<Breakpoint, List<Debugger.Hit>> hits = b -> List.of();
+    private final Label historyHead = new Label();
+    private final ListView<kstep.debug.Why.Cause> history = new ListView<>();
+    private java.util.function.IntConsumer jump = n -> { };
 
     public BreakpointsView() {
         super(4);
@@ -71,7 +74,16 @@ public final class BreakpointsView extends VBox {
             }
         });
         VBox.setVgrow(list, Priority.ALWAYS);
-        getChildren().addAll(new HBox(6, spec, remove), error, list);
+        historyHead.setId("why-head");
+        historyHead.getStyleClass().add("note-from");
+        history.setId("why-list");
+        history.getStyleClass().add("event-list");
+        history.setPlaceholder(new Label("Right-click a card, a lock or a line: \"Why is it so?\" lists the steps that wrote it."));
+        history.setOnMouseClicked(e -> {
+            kstep.debug.Why.Cause c = history.getSelectionModel().getSelectedItem();
+            if (e.getClickCount() == 2 && c != null) jump.accept(c.step());
+        });
+        getChildren().addAll(new HBox(6, spec, remove), error, list, historyHead, history);
     }
 
     /** How specs are read and hits found: the window's session, again after a variant or schedule change. */
@@ -107,6 +119,18 @@ public final class BreakpointsView extends VBox {
             error.setText("column " + e.col() + ": " + e.getMessage());
             return false;
         }
+    }
+
+    /** Shows why {@code target} is as it is: the steps that wrote it, newest first; a double-click jumps there. */
+    public void showHistory(String target, int upTo, List<kstep.debug.Why.Cause> causes, java.util.function.IntConsumer jumpTo) {
+        historyHead.setText("Why is " + target + " so at step " + upTo + "? " + (causes.isEmpty() ? "Nothing wrote it yet."
+            : causes.size() + (causes.size() == 1 ? " write" : " writes") + ", the latest first (double-click to go there):"));
+        history.getItems().setAll(causes);
+        jump = jumpTo;
+    }
+
+    public List<kstep.debug.Why.Cause> history() {
+        return List.copyOf(history.getItems());
     }
 
     public List<Breakpoint> breakpoints() {
