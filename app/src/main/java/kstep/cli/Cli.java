@@ -14,7 +14,7 @@ import kstep.lang.SourceError;
  */
 @Command(name = "kstep", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "kstep 0.1.0",
     description = "Step through Linux kernel code paths, find the bad interleaving, export the steps.",
-    subcommands = {ListCommand.class, RunCommand.class, ExploreCommand.class, ExportCommand.class, BundleCommand.class, DebugCommand.class, GuiCommand.class, MmCommand.class, BpfCommand.class})
+    subcommands = {ListCommand.class, RunCommand.class, ExploreCommand.class, ExportCommand.class, BundleCommand.class, DebugCommand.class, DiffCommand.class, GuiCommand.class, MmCommand.class, BpfCommand.class})
 public final class Cli implements Callable<Integer> {
     public static final int OK = 0;
     public static final int INTERNAL = 1;

@@ -24,10 +24,13 @@ final class DebugCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ScenarioArgs args;
 
-    @Option(names = "--break", paramLabel = "SPEC", required = true,
+    @Option(names = "--why", paramLabel = "OBJECT[.FIELD]", description = "Instead: the steps that wrote it, up to --from N (default: the end), the latest first.")
+    String why;
+
+    @Option(names = "--break", paramLabel = "SPEC",
         description = "A breakpoint: 'line FILE:N [cpuK]', 'watch OBJECT[.FIELD]', 'event KIND [SUBJECT]', 'finding [KIND]' or 'when EXPR';"
             + " any may end with 'if EXPR'. Repeat for more.")
-    List<String> breaks;
+    List<String> breaks = List.of();
 
     @Option(names = "--seed", paramLabel = "N", description = "A random schedule with this seed instead of the scenario's script.")
     Long seed;
@@ -55,6 +58,8 @@ final class DebugCommand implements Callable<Integer> {
         Session session = args.moment() != null && args.variant == null ? args.moment().session() : new Session(s, args.variantOf(s));
         if (seed != null) session.seeded(seed);
         if (schedule != null) session.replay(RunCommand.parseSchedule(schedule));
+        if (why != null) return why(s, session);
+        if (breaks.isEmpty()) throw new IllegalArgumentException("give --break SPEC (or --why OBJECT)");
         List<Breakpoint> bps = new ArrayList<>();
         for (String b : breaks) {
             try {
@@ -97,6 +102,21 @@ final class DebugCommand implements Callable<Integer> {
             for (Debugger.Hit h : hits) out.printf("%5d  %-32s %s%n", h.step(), h.breakpoint().spec(), h.why());
             if (hits.isEmpty()) out.println(from == null ? "no breakpoint stops in this run" : reverse ? "no stop before step " + from : "no stop after step " + from);
         }
+        return Cli.OK;
+    }
+
+    private int why(Scenario s, Session session) {
+        int upTo = from == null ? session.length() : from;
+        List<kstep.debug.Why.Cause> cs;
+        try {
+            cs = kstep.debug.Why.history(session, why, upTo);
+        } catch (DebugError e) {
+            throw new IllegalArgumentException("--why '" + why + "', column " + (e.col() - 6) + ": " + e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("# %s, variant %s: why %s is so at step %d%n", s.id(), session.variant(), why, upTo);
+        for (kstep.debug.Why.Cause c : cs) out.println(c);
+        if (cs.isEmpty()) out.println("nothing wrote it up to step " + upTo);
         return Cli.OK;
     }
 }
