@@ -28,8 +28,9 @@ final class DebugCommand implements Callable<Integer> {
     String why;
 
     @Option(names = "--break", paramLabel = "SPEC",
-        description = "A breakpoint: 'line FILE:N [cpuK]', 'watch OBJECT[.FIELD]', 'event KIND [SUBJECT]', 'finding [KIND]' or 'when EXPR';"
-            + " any may end with 'if EXPR'. Repeat for more.")
+        description = "A breakpoint: 'line FILE:N [cpuK]', 'watch OBJECT[.FIELD]', 'event KIND [SUBJECT]', 'finding [KIND]', 'when EXPR' or a"
+            + " kernel happening ('lock-taken [LOCK]', lock-released, vpe-resident, vpe-nonresident, doorbell-armed, doorbell-disarmed,"
+            + " pte-changed, vma-split, vma-merged, page-reclaimed); any may end with 'if EXPR'. Repeat for more.")
     List<String> breaks = List.of();
 
     @Option(names = "--seed", paramLabel = "N", description = "A random schedule with this seed instead of the scenario's script.")

@@ -9,7 +9,10 @@ import kstep.engine.StepRecord;
  * a condition becomes true. Any of them may carry an {@code if} condition that must hold after the step.
  * Written as the Breakpoints tab and {@code kstep debug --break} take them:
  * {@code line vgic/arm.kc:14 cpu0}, {@code watch vcpu0.its_vpe.resident}, {@code event irq cpu1},
- * {@code finding lost-wakeup}, {@code when mutex_a.owner != NULL}, each optionally followed by {@code if EXPR}.
+ * {@code finding lost-wakeup}, {@code when mutex_a.owner != NULL}, or a kernel happening: {@code lock-taken mutex_a},
+ * {@code lock-released}, {@code vpe-resident}, {@code vpe-nonresident}, {@code doorbell-armed}, {@code doorbell-disarmed},
+ * {@code pte-changed}, {@code vma-split}, {@code vma-merged}, {@code page-reclaimed}; each optionally followed by
+ * {@code if EXPR}.
  */
 public sealed interface Breakpoint {
     /** The text it was written as (what the tab lists). */
@@ -63,6 +66,13 @@ public sealed interface Breakpoint {
                 return e.text();
             }
             return null;
+        }
+    }
+
+    /** At a kernel happening ({@link KernelEvent}), about {@code name} (a lock, a vPE, a process) when given. */
+    record OnKernel(String spec, KernelEvent event, String name, Condition guard) implements Breakpoint {
+        public String matches(StepContext c) {
+            return event.find(c, name);
         }
     }
 

@@ -73,9 +73,20 @@ public final class Breakpoints {
                 }
                 return new Breakpoint.When(s, c, null);
             }
-            default:
-                throw new DebugError(lead + 1, "a breakpoint starts with line, watch, event, finding or when, not '" + w[0] + "'");
+            default: {
+                KernelEvent k = KernelEvent.of(verb);
+                if (k == null) throw new DebugError(lead + 1, "a breakpoint starts with line, watch, event, finding, when or a kernel happening ("
+                    + happenings() + "), not '" + w[0] + "'");
+                if (w.length > 2) throw new DebugError(argCol, verb + " takes an optional name (a lock, a vPE, a process)");
+                return new Breakpoint.OnKernel(s, k, w.length == 2 ? w[1] : null, guard);
+            }
         }
+    }
+
+    private static String happenings() {
+        StringBuilder b = new StringBuilder();
+        for (KernelEvent k : KernelEvent.values()) b.append(b.length() > 0 ? ", " : "").append(k.label());
+        return b.toString();
     }
 
     private static String kinds() {

@@ -65,9 +65,32 @@ class DebuggerTest {
         DebugError g = assertThrows(DebugError.class, () -> Breakpoints.parse("when mutex_a.owner != ", ABBA.worldAt(0)));
         assertEquals("a name, a number, true, false or NULL is missing", g.getMessage());
         assertEquals(22, g.col(), "just past the !=");
-        assertEquals("a breakpoint starts with line, watch, event, finding or when, not 'stop'",
+        assertEquals("a breakpoint starts with line, watch, event, finding, when or a kernel happening (lock-taken, lock-released, vpe-resident,"
+            + " vpe-nonresident, doorbell-armed, doorbell-disarmed, pte-changed, vma-split, vma-merged, page-reclaimed), not 'stop'",
             assertThrows(DebugError.class, () -> Breakpoints.parse("stop here", ABBA.worldAt(0))).getMessage());
         assertInstanceOf(Breakpoint.OnEvent.class, Breakpoints.parse("event switch cpu1", ABBA.worldAt(0)));
         assertEquals(7, assertThrows(DebugError.class, () -> Breakpoints.parse("event wakeup", ABBA.worldAt(0))).col());
+    }
+
+    @Test
+    void kernelHappeningsByName() {
+        assertEquals(List.of(4, 9), steps(ABBA, "lock-taken").subList(0, 2));
+        assertEquals(List.of(9, 38), steps(ABBA, "lock-taken mutex_b"));
+        assertEquals(List.of(13), steps(ABBA, "lock-released mutex_b"));
+        assertEquals(List.of(32, 170), steps(DOORBELL, "vpe-resident"));
+        assertEquals(List.of(94, 242), steps(DOORBELL, "vpe-nonresident vcpu0.its_vpe"));
+        Session fixed = new Session(ScenarioLoader.loadSample("vgic/doorbell-preemption"), "fixed");
+        // the buggy kernel arms the doorbell at the first put only: the second (step 242) leaves it off, and the vLPI is lost
+        assertEquals(List.of(89), steps(DOORBELL, "doorbell-armed"));
+        assertEquals(List.of(167), steps(DOORBELL, "doorbell-disarmed"));
+        assertEquals(List.of(91), steps(fixed, "doorbell-armed"));
+        assertEquals(List.of(219), steps(fixed, "doorbell-disarmed"), "the fixed kernel's doorbell fires (NR_DB -> NR_NODB)");
+        Session mm = new Session(ScenarioLoader.loadSample("mm/vma-merge-split"), ScenarioLoader.loadSample("mm/vma-merge-split").defaultVariant());
+        assertEquals(List.of(3, 9, 18), steps(mm, "vma-split"), "mprotect, mlock and munmap in the middle of a VMA");
+        assertEquals(List.of(2, 4, 8, 10, 13, 17), steps(mm, "vma-merged"), "four merges and two VMAs grown in place");
+        Session kswapd = new Session(ScenarioLoader.loadSample("mm/kswapd-reclaim"), ScenarioLoader.loadSample("mm/kswapd-reclaim").defaultVariant());
+        assertEquals(11, steps(kswapd, "page-reclaimed").size());
+        assertEquals(steps(kswapd, "page-reclaimed"), steps(kswapd, "pte-changed if 0 == 0").stream().filter(steps(kswapd, "page-reclaimed")::contains).toList(),
+            "a reclaimed page's PTE was changed in the same step (try_to_unmap)");
     }
 }

@@ -51,7 +51,8 @@ public final class BreakpointsView extends VBox {
         setId("breakpoints");
         getStyleClass().add("breakpoints");
         spec.setId("break-spec");
-        spec.setPromptText("line vgic/arm.kc:14 cpu0 · watch vcpu0.its_vpe.resident · event irq · finding · when mutex_a.owner != NULL   (Enter)");
+        spec.setPromptText("line vgic/arm.kc:14 cpu0 · watch vcpu0.its_vpe.resident · lock-taken mutex_a · doorbell-armed · vma-split · finding"
+            + " · when mutex_a.owner != NULL   (Enter)");
         HBox.setHgrow(spec, Priority.ALWAYS);
         spec.setOnAction(e -> add(spec.getText()));
         Button remove = new Button("Remove");
