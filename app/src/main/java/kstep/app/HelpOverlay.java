@@ -22,6 +22,7 @@ final class HelpOverlay extends StackPane {
         {"P", "presentation mode: full screen, larger, no toolbar; Space/PageDown and Backspace/PageUp step, [ and ] resize, Esc leaves"},
         {"T", "next theme: light, dark, high contrast"},
         {"A", "annotate: 1-6 pick select, arrow, box, highlight, marker, text; drag to draw; Delete, Ctrl+Z, Ctrl+Y; Tab selects; arrows nudge"},
+        {"Ctrl+G", "the interleaving game: schedule every step yourself to reach the bug (Shift+1-9 runs a choice); Ctrl+G again: the explorer's shortest"},
         {"F8 / Shift+F8", "continue to the next breakpoint / reverse-continue to the previous one (Breakpoints tab; right-click a line, card or lock)"},
         {"Ctrl+E", "export this step or a range: the window or one view, PNG, GIF or PDF handout, 1-3x"},
         {"Ctrl+S", "save this moment (variant, schedule, step, tabs, annotations) as a .kstep file to send; ./kstep FILE.kstep opens it"},

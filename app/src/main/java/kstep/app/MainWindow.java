@@ -103,6 +103,7 @@ public final class MainWindow extends StackPane {
     private final Label annotationBanner = new Label();
     private final kstep.views.BreakpointsView breakpoints = new kstep.views.BreakpointsView();
     private final kstep.views.DiffView diff = new kstep.views.DiffView();
+    private kstep.debug.InterleavingGame game;
     private Object boundTrace;
     private int boundLength = -1;
     private final javafx.scene.control.ToggleButton annotateButton = new javafx.scene.control.ToggleButton("✎ Annotate");
@@ -150,6 +151,7 @@ public final class MainWindow extends StackPane {
     /** Shows another scenario (from the gallery). */
     public void setSession(Session s) {
         pause();
+        game = null;
         this.session = s;
         Scenario sc = s.scenario();
         title.setText(sc.title());
@@ -234,9 +236,11 @@ public final class MainWindow extends StackPane {
         annotateButton.setId("annotate");
         annotateButton.setTooltip(new Tooltip("Draw arrows, boxes, highlights, numbered markers and text over any view (A); saved next to the scenario"));
         annotateButton.setOnAction(e -> setAnnotating(annotateButton.isSelected()));
+        Button play = button("Play", "game", "The interleaving game: you schedule every step to reach the bug; moves are counted (Ctrl+G; Ctrl+G again shows the"
+            + " explorer's shortest)", this::startGame);
         Button export = button("Export…", "export", "This step or a range as PNG, GIF or a PDF handout, at 1-3x (Ctrl+E)", this::openExport);
         Button present = button("Present", "present", "Presentation mode: full screen, larger, clicker keys (P); Esc leaves", this::togglePresentation);
-        HBox row = new HBox(8, gallery, title, new Label("Variant"), variant, new Label("Schedule"), mode, seed, annotateButton, export, present, helpButton);
+        HBox row = new HBox(8, gallery, title, new Label("Variant"), variant, new Label("Schedule"), mode, seed, play, annotateButton, export, present, helpButton);
         row.setAlignment(Pos.CENTER_LEFT);
         return row;
     }
@@ -429,6 +433,7 @@ public final class MainWindow extends StackPane {
         if (session.stepForward()) {
             timeline.setTrace(session.trace(), session.scenario().cpus());
             refresh();
+            scoreGame();
         } else {
             pause();
         }
@@ -559,10 +564,66 @@ public final class MainWindow extends StackPane {
         session.choose(c);
         timeline.setTrace(session.trace(), session.scenario().cpus());
         refresh();
+        scoreGame();
+    }
+
+    /**
+     * The interleaving game: from step 0 the teacher or a student schedules every step (1-9 take a choice,
+     * Shift+1-9 run it as long as it can) to reach the buggy kernel's finding; moves are runs of one choice.
+     */
+    public void startGame() {
+        pause();
+        game = new kstep.debug.InterleavingGame(session, kstep.debug.InterleavingGame.goalOf(session));
+        updatingControls = true;
+        mode.setValue(MODES[2]);
+        updatingControls = false;
+        timeline.setTrace(session.trace(), session.scenario().cpus());
+        refresh();
+        say("The interleaving game: you are the scheduler. Reach " + (game.goal() == null ? "a finding" : game.goal())
+            + " in as few moves as you can. 1-9 take a choice, Shift+1-9 runs it as long as it can; a move is a run of one choice.");
+    }
+
+    /** Shift+digit in the game: the choice again and again, until it is not possible or the goal is reached. */
+    public void runChoice(Choice c) {
+        if (game == null) startGame();
+        game.run(c, 5000);
+        timeline.setTrace(session.trace(), session.scenario().cpus());
+        refresh();
+        scoreGame();
+    }
+
+    /** Ctrl+G in the game: the explorer's shortest schedule to the goal, shown at its finding. */
+    public void showShortestSchedule() {
+        if (game == null) return;
+        game.showShortest();
+        timeline.setTrace(session.trace(), session.scenario().cpus());
+        refresh();
+        say("The explorer's shortest schedule: " + kstep.debug.InterleavingGame.segments(game.shortest().schedule()) + " moves, "
+            + game.shortest().schedule().size() + " steps (" + game.shortest().exploredStates() + " states explored).");
+        game = null;
+    }
+
+    public kstep.debug.InterleavingGame game() {
+        return game;
+    }
+
+    private void scoreGame() {
+        if (game == null) return;
+        kstep.engine.Finding f = game.reached();
+        if (f == null) {
+            say("The game: " + game.moves() + (game.moves() == 1 ? " move, " : " moves, ") + session.cursor() + " steps; goal: "
+                + (game.goal() == null ? "a finding" : game.goal()) + ".");
+            return;
+        }
+        kstep.engine.Explorer.Result best = game.shortest();
+        say("You reached " + f.kind() + " at step " + f.step() + " in " + game.moves() + " moves. The explorer's shortest schedule takes "
+            + (best.schedule() == null ? "? (it found none within its bound)" : kstep.debug.InterleavingGame.segments(best.schedule()) + " moves ("
+            + best.schedule().size() + " steps)") + ": Ctrl+G shows it.");
     }
 
     public void setMode(String m) {
         pause();
+        game = null;
         if (m.equals(MODES[0])) session.scripted();
         else if (m.equals(MODES[1])) session.seeded(seed.getValue());
         else session.interactive();
@@ -738,6 +799,12 @@ public final class MainWindow extends StackPane {
             e.consume();
             return;
         }
+        if (e.isShortcutDown() && k == KeyCode.G) {
+            if (game == null) startGame();
+            else showShortestSchedule();
+            e.consume();
+            return;
+        }
         if (e.isShortcutDown() && k == KeyCode.E) {
             openExport();
             e.consume();
@@ -796,7 +863,8 @@ public final class MainWindow extends StackPane {
                     int i = k.getCode() - (k.getCode() >= KeyCode.NUMPAD0.getCode() ? KeyCode.NUMPAD0.getCode() : KeyCode.DIGIT0.getCode());
                     List<Choice> cs = choiceBar.choices();
                     if (i >= 1 && i <= cs.size()) {
-                        choose(cs.get(i - 1));
+                        if (e.isShiftDown()) runChoice(cs.get(i - 1));
+                        else choose(cs.get(i - 1));
                         done = true;
                     }
                 }
