@@ -522,6 +522,15 @@ public final class MainWindow extends StackPane {
                 out.add("watch " + a.substring(10));
             } else if (a.startsWith("vgic:vpe-")) {
                 out.add("watch " + a.substring(9) + ".its_vpe");
+                out.add("doorbell-armed " + a.substring(9));
+            } else if (a.startsWith("vma:")) {
+                // the mm events name a VMA by its range, [0x10000000,...
+                out.add("vma-split 0x" + a.substring(4));
+                out.add("vma-merged 0x" + a.substring(4));
+            } else if (a.startsWith("pt:") && a.indexOf(':', 3) > 0) {
+                out.add("pte-changed 0x" + a.substring(a.indexOf(':', 3) + 1));
+            } else if (a.startsWith("lockdep:")) {
+                out.add("lock-taken " + a.substring(8));
             }
         }
         return out;
@@ -534,7 +543,9 @@ public final class MainWindow extends StackPane {
         m.setId("break-menu");
         for (String s : specs) {
             String label = s.startsWith("watch ") ? "Break when " + s.substring(6) + " changes"
-                : s.matches("line .* cpu[0-9]+") ? "Break at " + s.substring(5).replaceFirst(" (cpu[0-9]+)$", " on $1") : "Break at " + s.substring(5) + " on any CPU";
+                : s.matches("line .* cpu[0-9]+") ? "Break at " + s.substring(5).replaceFirst(" (cpu[0-9]+)$", " on $1")
+                : s.startsWith("line ") ? "Break at " + s.substring(5) + " on any CPU"
+                : "Break at " + s.replaceFirst(" ", " of ").replace('-', ' ');
             javafx.scene.control.MenuItem it = new javafx.scene.control.MenuItem(label);
             it.setOnAction(x -> {
                 if (breakpoints.add(s)) say("breakpoint: " + s + " (▶▶ or F8 continues to it, ◀◀ or Shift+F8 back)");

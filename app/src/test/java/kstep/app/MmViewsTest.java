@@ -118,4 +118,20 @@ class MmViewsTest {
         assertEquals(at9, window.addressSpace().shown().toString() + window.addressSpace().detailText());
         assertNotNull(window.addressSpace().vmaAt(10), "the first VMA starts at the left edge");
     }
+
+    @Test
+    void rightClickOnAVmaBreaksAtItsSplitsAndThenStopsThere(FxRobot robot) {
+        robot.interact(() -> {
+            window.session().jump(2);
+            window.refresh();
+            window.showTab("mm");
+        });
+        javafx.geometry.Bounds bar = window.annotations().anchors().get("vma:10000000");
+        javafx.geometry.Point2D p = window.annotations().localToScreen(bar.getCenterX(), bar.getCenterY());
+        robot.moveTo(p).clickOn(javafx.scene.input.MouseButton.SECONDARY);
+        robot.clickOn("Break at vma split of 0x10000000");
+        assertEquals(java.util.List.of(3, 9, 18), window.breakpoints().entries().get(0).hits());
+        robot.clickOn("#continue");
+        assertEquals(3, window.session().cursor(), "mprotect splits the VMA in three at step 3");
+    }
 }
