@@ -516,32 +516,7 @@ public final class VerifierView extends BorderPane {
 
     /** The registers an instruction reads (its operands and, for a call, r1-r5; exit reads r0). */
     static List<Integer> reads(Insn in) {
-        List<Integer> r = new ArrayList<>();
-        int cls = in.cls();
-        switch (cls) {
-            case Insn.ALU, Insn.ALU64 -> {
-                if (in.op() != Insn.MOV) r.add(in.dst());
-                if (in.srcX() && in.op() != Insn.NEG && in.op() != Insn.END) r.add(in.src());
-            }
-            case Insn.LDX -> r.add(in.src());
-            case Insn.STX -> {
-                r.add(in.dst());
-                r.add(in.src());
-            }
-            case Insn.ST -> r.add(in.dst());
-            case Insn.JMP, Insn.JMP32 -> {
-                if (in.op() == Insn.CALL) for (int i = 1; i <= 5; i++) r.add(i);
-                else if (in.op() == Insn.EXIT) r.add(0);
-                else if (in.op() != Insn.JA) {
-                    r.add(in.dst());
-                    if (in.srcX()) r.add(in.src());
-                }
-            }
-            default -> {
-                if (in.mode() == Insn.ABS || in.mode() == Insn.IND) r.add(6);
-            }
-        }
-        return r;
+        return kstep.bpf.RegisterWhy.reads(in);
     }
 
     private static void fill(TextFlow flow, VerifierStep.Simulated s, Insn in) {
