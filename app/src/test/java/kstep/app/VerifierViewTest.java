@@ -1,6 +1,7 @@
 package kstep.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -126,5 +127,18 @@ class VerifierViewTest {
         assertTrue(view.messageText().contains("invalid read from poisoned stack frame0 off -8+0 size 8"), view.messageText());
         robot.interact(() -> kernel.getSelectionModel().select("stack-args"));
         assertTrue(robot.lookup("#verifier-verdict").queryLabeled().getText().startsWith("kstep: accepted"), "the same program with the patch");
+    }
+
+    @Test
+    void clickingARegisterShowsTheInstructionsThatMadeIt(FxRobot robot) {
+        tourStep(robot, 2);
+        // at the rejection, insn 7's row shows R0 being set by the call: click it
+        javafx.scene.Node r0 = robot.from(robot.lookup("#verifier-state-7").queryAs(javafx.scene.Node.class)).lookup("#reg-0").query();
+        robot.clickOn(r0);
+        String why = robot.lookup("#verifier-why").queryLabeled().getText();
+        assertEquals("R0 = map_value_or_null(id=1,ks=4,vs=8): set at insn 7 `call bpf_map_lookup_elem#1` (step 7), from R1 set at insn 5"
+            + " `r1 = map[id:0]` (step 6); R2 set at insn 4 `r2 += -4` (step 5), from R2 set at insn 3 `r2 = r10` (step 4)", why);
+        assertTrue(robot.lookup("#verifier-row-5").queryLabeled().getStyle().contains("#8250df"), "the chain's rows are marked");
+        assertFalse(robot.lookup("#verifier-row-8").queryLabeled().getStyle().contains("#8250df"));
     }
 }

@@ -71,6 +71,9 @@ public final class VerifierView extends BorderPane {
     private final Map<TreeItem<String>, Integer> treeSteps = new HashMap<>();
     private final List<Label> rowHeads = new ArrayList<>();
     private final List<TextFlow> rowStates = new ArrayList<>();
+    private final Label why = new Label();
+    // the instructions of the def-use chain shown, until the cursor moves
+    private java.util.Set<Integer> whyInsns = java.util.Set.of();
     private final List<Integer> rowInsn = new ArrayList<>();
     private final List<Integer> lineStarts = new ArrayList<>();
     private Consumer<String> onVerify = s -> { };
@@ -126,7 +129,11 @@ public final class VerifierView extends BorderPane {
         table.getStyleClass().add("event-list");
         ScrollPane tbl = new ScrollPane(table);
         tbl.setFitToWidth(true);
-        VBox states = new VBox(4, pane("instructions, as last simulated up to this step (red: changed, blue: read)"), tbl);
+        why.setId("verifier-why");
+        why.setWrapText(true);
+        why.getStyleClass().add("note-from");
+        why.setText("Click a register (R0 ...) in the table: why it holds what it holds.");
+        VBox states = new VBox(4, pane("instructions, as last simulated up to this step (red: changed, blue: read)"), tbl, why);
         VBox.setVgrow(tbl, Priority.ALWAYS);
         javafx.scene.control.Tab statesTab = new javafx.scene.control.Tab("states", states);
         javafx.scene.control.Tab liveTab = new javafx.scene.control.Tab("liveness", liveness);
@@ -437,7 +444,12 @@ public final class VerifierView extends BorderPane {
             position.setText("no steps");
             return;
         }
+        int was = cursor;
         cursor = Math.max(0, Math.min(k, steps.size() - 1));
+        if (cursor != was) {
+            whyInsns = java.util.Set.of();
+            why.setText("Click a register (R0 ...) in the table: why it holds what it holds.");
+        }
         annotations.setStep(annotationVariant, cursor);
         syncing = true;
         try {
@@ -448,9 +460,10 @@ public final class VerifierView extends BorderPane {
             for (int i = 0; i <= cursor; i++) if (steps.get(i) instanceof VerifierStep.Simulated s && s.insn() < last.length) last[s.insn()] = s;
             for (int r = 0; r < rowInsn.size(); r++) {
                 int insn = rowInsn.get(r);
-                fill(rowStates.get(r), last[insn], insns.get(insn));
-                rowHeads.get(r).setStyle(insn == cur.insn() ? "-fx-background-color: #fff1a8; -fx-font-weight: bold;"
-                    : last[insn] != null ? "-fx-background-color: #ddf4ff;" : "");
+                fill(rowStates.get(r), last[insn], insns.get(insn), this::explain);
+                rowHeads.get(r).setStyle((insn == cur.insn() ? "-fx-background-color: #fff1a8; -fx-font-weight: bold;"
+                    : last[insn] != null ? "-fx-background-color: #ddf4ff;" : "")
+                    + (whyInsns.contains(insn) ? " -fx-border-color: #8250df; -fx-border-width: 0 0 0 5; -fx-padding: 0 0 0 3;" : ""));
             }
             for (Map.Entry<TreeItem<String>, Integer> e : treeSteps.entrySet()) {
                 if (e.getValue() == cursor) tree.getSelectionModel().select(e.getKey());
@@ -519,7 +532,39 @@ public final class VerifierView extends BorderPane {
         return kstep.bpf.RegisterWhy.reads(in);
     }
 
-    private static void fill(TextFlow flow, VerifierStep.Simulated s, Insn in) {
+    /**
+     * Why register {@code reg} holds its value at this step: the instruction that set it on this path and, behind
+     * it, the ones that set what it read (their rows get a purple bar). Returns the sentence shown.
+     */
+    public String explain(int reg) {
+        kstep.bpf.RegisterWhy.Def d = kstep.bpf.RegisterWhy.of(steps, insns, cursor, reg);
+        if (d == null) {
+            whyInsns = java.util.Set.of();
+            why.setText("R" + reg + (reg == 10 ? " is the frame pointer: read-only, set by the kernel." : " was not set on this path: it is as the program started (R1 the context)."));
+        } else {
+            java.util.Set<Integer> in = new java.util.TreeSet<>();
+            why.setText("R" + reg + " = " + d.value() + ": " + chain(d, in));
+            whyInsns = in;
+        }
+        show(cursor); // redraws the rows with the chain's bars
+        return why.getText();
+    }
+
+    private String chain(kstep.bpf.RegisterWhy.Def d, java.util.Set<Integer> insnsSeen) {
+        insnsSeen.add(d.insn());
+        String text = Disasm.program(insns).get(d.insn()).replaceFirst("^\\([0-9a-f]{2}\\) ", "");
+        StringBuilder b = new StringBuilder("set at insn " + d.insn() + " `" + text + "` (step " + (d.step() + 1) + ")");
+        if (!d.from().isEmpty()) {
+            b.append(", from ");
+            for (int i = 0; i < d.from().size(); i++) {
+                kstep.bpf.RegisterWhy.Def f = d.from().get(i);
+                b.append(i > 0 ? "; " : "").append("R").append(f.reg()).append(" ").append(chain(f, insnsSeen));
+            }
+        }
+        return b.toString();
+    }
+
+    private static void fill(TextFlow flow, VerifierStep.Simulated s, Insn in, java.util.function.IntConsumer onRegister) {
         flow.getChildren().clear();
         if (s == null) {
             flow.getChildren().add(text("not reached yet", Color.web("#8c959f"), false));
@@ -532,10 +577,14 @@ public final class VerifierView extends BorderPane {
         for (int r = 0; r <= 10; r++) {
             String x = a.register(fa, r), y = b.register(fb, r);
             if (fa == fb && !Objects.equals(x, y)) {
-                flow.getChildren().add(text("R" + r + ": " + (x == null ? "—" : x) + " -> " + (y == null ? "—" : y) + "  ", Color.web("#cf222e"),
-                    y != null && b.precise(fb, r)));
+                Text t = text("R" + r + ": " + (x == null ? "—" : x) + " -> " + (y == null ? "—" : y) + "  ", Color.web("#cf222e"),
+                    y != null && b.precise(fb, r));
+                clickable(t, r, onRegister);
+                flow.getChildren().add(t);
             } else if (reads.contains(r) && x != null) {
-                flow.getChildren().add(text("R" + r + "=" + x + "  ", Color.web("#0550ae"), a.precise(fa, r)));
+                Text t = text("R" + r + "=" + x + "  ", Color.web("#0550ae"), a.precise(fa, r));
+                clickable(t, r, onRegister);
+                flow.getChildren().add(t);
             }
         }
         // stack slots changed in any frame both states have (a callee may write its caller's stack through a pointer)
@@ -549,6 +598,12 @@ public final class VerifierView extends BorderPane {
             }
         }
         if (flow.getChildren().isEmpty()) flow.getChildren().add(text("(no change)", Color.web("#57606a"), false));
+    }
+
+    private static void clickable(Text t, int reg, java.util.function.IntConsumer onRegister) {
+        t.setCursor(javafx.scene.Cursor.HAND);
+        t.setOnMouseClicked(e -> onRegister.accept(reg));
+        t.setId("reg-" + reg);
     }
 
     private static Text text(String s, Color c, boolean bold) {
