@@ -103,7 +103,7 @@ class CliTest {
         assertTrue(Files.exists(dir.resolve("step-0042.png")));
         Out badTab = kstep("export", "locks/abba", "--out", dir.resolve("x").toString(), "--steps", "1", "--tabs", "vgic");
         assertEquals(Cli.BAD_INPUT, badTab.code());
-        assertEquals("kstep: no tab 'vgic' here (tabs: locks, lockdep, notes, events, findings, dmesg)\n", badTab.err());
+        assertEquals("kstep: no tab 'vgic' here (tabs: locks, lockdep, notes, events, findings, dmesg, breakpoints, diff)\n", badTab.err());
     }
 
     @Test
