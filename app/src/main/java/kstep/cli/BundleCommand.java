@@ -23,11 +23,8 @@ final class BundleCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE.kstep", required = true, description = "The bundle to write.")
     Path out;
 
-    @Option(names = "--seed", paramLabel = "N", description = "A random schedule with this seed instead of the scenario's script.")
-    Long seed;
-
-    @Option(names = "--schedule", paramLabel = "S", description = "These choices (as kstep run takes them).")
-    String schedule;
+    @CommandLine.Mixin
+    ScheduleArgs schedule;
 
     @Option(names = "--step", paramLabel = "N", defaultValue = "0", description = "The step it opens at (default ${DEFAULT-VALUE}).")
     int step;
@@ -44,12 +41,10 @@ final class BundleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!Bundle.isBundle(out.getFileName().toString())) throw new IllegalArgumentException("--out must end in .kstep");
-        if (seed != null && schedule != null) throw new IllegalArgumentException("--seed and --schedule cannot be used together");
         if (Files.exists(out) && !force) throw new IllegalArgumentException(out + " exists; kstep does not overwrite files (use --force)");
         Scenario s = args.open();
         Session session = new Session(s, args.variantOf(s));
-        if (seed != null) session.seeded(seed);
-        if (schedule != null) session.replay(RunCommand.parseSchedule(schedule));
+        schedule.apply(session);
         if (step < 0 || step > session.length()) throw new IllegalArgumentException("--step " + step + " is outside 0.." + session.length());
         session.jump(step);
         Sidecar side = Sidecar.open(Sidecar.pathFor(s));

@@ -33,11 +33,8 @@ final class DebugCommand implements Callable<Integer> {
             + " pte-changed, vma-split, vma-merged, page-reclaimed); any may end with 'if EXPR'. Repeat for more.")
     List<String> breaks = List.of();
 
-    @Option(names = "--seed", paramLabel = "N", description = "A random schedule with this seed instead of the scenario's script.")
-    Long seed;
-
-    @Option(names = "--schedule", paramLabel = "S", description = "These choices (as kstep run takes them).")
-    String schedule;
+    @CommandLine.Mixin
+    ScheduleArgs schedule;
 
     @Option(names = "--from", paramLabel = "N", description = "Only the first stop after step N (with --reverse: the last before it).")
     Integer from;
@@ -53,12 +50,10 @@ final class DebugCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (seed != null && schedule != null) throw new IllegalArgumentException("--seed and --schedule cannot be used together");
         if (reverse && from == null) throw new IllegalArgumentException("--reverse goes back from a step: give --from N");
         Scenario s = args.open();
         Session session = args.moment() != null && args.variant == null ? args.moment().session() : new Session(s, args.variantOf(s));
-        if (seed != null) session.seeded(seed);
-        if (schedule != null) session.replay(RunCommand.parseSchedule(schedule));
+        schedule.apply(session);
         if (why != null) return why(s, session);
         if (breaks.isEmpty()) throw new IllegalArgumentException("give --break SPEC (or --why OBJECT)");
         List<Breakpoint> bps = new ArrayList<>();

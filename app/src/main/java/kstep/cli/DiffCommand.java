@@ -30,8 +30,8 @@ final class DiffCommand implements Callable<Integer> {
     @Option(names = "--against", paramLabel = "VARIANT", description = "Compare with this variant at the same step, on the same schedule.")
     String against;
 
-    @Option(names = "--seed", paramLabel = "N", description = "A random schedule with this seed instead of the scenario's script.")
-    Long seed;
+    @CommandLine.Mixin
+    ScheduleArgs schedule;
 
     @Option(names = "--json", description = "One JSON object with the changes.")
     boolean json;
@@ -40,11 +40,11 @@ final class DiffCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         if ((steps == null) == (against == null)) throw new IllegalArgumentException("give --steps A..B, or --step N --against VARIANT");
         Scenario s = args.open();
         Session session = new Session(s, args.variantOf(s));
-        if (seed != null) session.seeded(seed);
+        schedule.apply(session);
         List<WorldDiff.Change> cs;
         String what;
         if (steps != null) {
