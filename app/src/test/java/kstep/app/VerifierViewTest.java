@@ -141,4 +141,21 @@ class VerifierViewTest {
         assertTrue(robot.lookup("#verifier-row-5").queryLabeled().getStyle().contains("#8250df"), "the chain's rows are marked");
         assertFalse(robot.lookup("#verifier-row-8").queryLabeled().getStyle().contains("#8250df"));
     }
+
+    @Test
+    void continueStopsAtThePrunedStateAndReverseAtThePush(FxRobot robot) {
+        tourStep(robot, 4);
+        robot.interact(() -> view.show(0));
+        robot.clickOn("#verifier-continue");
+        int pruned = view.cursor();
+        assertTrue(robot.lookup("#verifier-position").queryLabeled().getText().contains("pruned"), robot.lookup("#verifier-position").queryLabeled().getText());
+        assertTrue(robot.lookup("#verifier-why").queryLabeled().getText().startsWith("Stopped at step " + (pruned + 1) + ": state pruned (1 in all)."));
+        robot.clickOn("#verifier-continue");
+        assertEquals(pruned, view.cursor(), "there is no second one");
+        assertEquals("No state pruned after step " + (pruned + 1) + " (1 in all).", robot.lookup("#verifier-why").queryLabeled().getText());
+        robot.interact(() -> view.setStopAt(kstep.bpf.VerifierStop.PUSHED, -1));
+        robot.clickOn("#verifier-reverse");
+        assertTrue(view.cursor() < pruned);
+        assertTrue(robot.lookup("#verifier-position").queryLabeled().getText().contains("pushes a branch"), robot.lookup("#verifier-position").queryLabeled().getText());
+    }
 }

@@ -72,6 +72,8 @@ public final class VerifierView extends BorderPane {
     private final List<Label> rowHeads = new ArrayList<>();
     private final List<TextFlow> rowStates = new ArrayList<>();
     private final Label why = new Label();
+    private final javafx.scene.control.ChoiceBox<kstep.bpf.VerifierStop> stopAt = new javafx.scene.control.ChoiceBox<>();
+    private final javafx.scene.control.TextField stopInsn = new javafx.scene.control.TextField();
     // the instructions of the def-use chain shown, until the cursor moves
     private java.util.Set<Integer> whyInsns = java.util.Set.of();
     private final List<Integer> rowInsn = new ArrayList<>();
@@ -111,7 +113,22 @@ public final class VerifierView extends BorderPane {
         kernelVerdict.setId("verifier-kernel");
         position.setId("verifier-position");
         position.getStyleClass().add("step-label");
-        HBox bar = new HBox(8, verify, back, step, slider, position);
+        stopAt.setId("verifier-stop-at");
+        stopAt.getItems().setAll(kstep.bpf.VerifierStop.values());
+        stopAt.setValue(kstep.bpf.VerifierStop.PRUNED);
+        stopInsn.setId("verifier-stop-insn");
+        stopInsn.setPrefColumnCount(3);
+        stopInsn.setPromptText("insn");
+        stopInsn.disableProperty().bind(stopAt.valueProperty().isNotEqualTo(kstep.bpf.VerifierStop.INSN));
+        Button reverse = new Button("◀◀");
+        reverse.setId("verifier-reverse");
+        reverse.setTooltip(new javafx.scene.control.Tooltip("Back to the last step before this one where the chosen thing happens"));
+        reverse.setOnAction(e -> stopAt(true));
+        Button cont = new Button("▶▶");
+        cont.setId("verifier-continue");
+        cont.setTooltip(new javafx.scene.control.Tooltip("On to the next step where the chosen thing happens (a state pruned, a branch pushed, ...)"));
+        cont.setOnAction(e -> stopAt(false));
+        HBox bar = new HBox(8, verify, back, step, new Label("stop at"), stopAt, stopInsn, reverse, cont, slider, position);
 
         editor.setId("verifier-editor");
         editor.getStyleClass().add("model-code");
@@ -530,6 +547,38 @@ public final class VerifierView extends BorderPane {
     /** The registers an instruction reads (its operands and, for a call, r1-r5; exit reads r0). */
     static List<Integer> reads(Insn in) {
         return kstep.bpf.RegisterWhy.reads(in);
+    }
+
+    /**
+     * ▶▶ / ◀◀: the next (or previous) step where the chosen thing happens; says so under the table when there is
+     * none. Returns the step moved to, or -1.
+     */
+    public int stopAt(boolean back) {
+        kstep.bpf.VerifierStop s = stopAt.getValue();
+        int insn = -1;
+        if (s == kstep.bpf.VerifierStop.INSN) {
+            try {
+                insn = Integer.parseInt(stopInsn.getText().strip());
+            } catch (NumberFormatException e) {
+                why.setText("Type the instruction number to stop at.");
+                return -1;
+            }
+        }
+        int k = s.next(steps, cursor, back, insn);
+        if (k < 0) {
+            why.setText("No " + s + (s == kstep.bpf.VerifierStop.INSN ? " " + insn : "") + (back ? " before" : " after") + " step " + (cursor + 1)
+                + " (" + s.count(steps, insn) + " in all).");
+            return -1;
+        }
+        show(k);
+        why.setText("Stopped at step " + (k + 1) + ": " + s + " (" + s.count(steps, insn) + " in all).");
+        return k;
+    }
+
+    /** Chooses what ▶▶ and ◀◀ stop at. */
+    public void setStopAt(kstep.bpf.VerifierStop s, int insn) {
+        stopAt.setValue(s);
+        stopInsn.setText(insn < 0 ? "" : Integer.toString(insn));
     }
 
     /**
