@@ -137,6 +137,7 @@ public final class MainWindow extends StackPane {
         speed.valueProperty().addListener((o, a, b) -> retime());
         retime();
         addEventFilter(KeyEvent.KEY_PRESSED, this::onKey);
+        breakpoints.setOnHits(timeline::setBreakpointHits);
         // the right button's press, as a popup trigger on Linux (the headless platform sends no context-menu event)
         addEventFilter(javafx.scene.input.MouseEvent.MOUSE_PRESSED, e -> {
             if (e.getButton() == javafx.scene.input.MouseButton.SECONDARY) contextMenu(e);

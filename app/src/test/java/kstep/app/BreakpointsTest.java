@@ -47,6 +47,7 @@ class BreakpointsTest {
         robot.interact(() -> robot.lookup("#break-list").queryListView().getSelectionModel().select(0));
         robot.clickOn("#break-remove");
         assertEquals(List.of("watch vcpu0.its_vpe.resident"), window.breakpoints().breakpoints().stream().map(x -> x.spec()).toList());
+        assertEquals(List.of(32, 94, 170, 242), window.timeline().breakpointHits(), "the timeline marks where it stops");
 
         robot.type(KeyCode.F8);
         assertEquals(32, window.session().cursor());

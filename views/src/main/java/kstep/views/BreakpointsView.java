@@ -134,6 +134,18 @@ public final class BreakpointsView extends VBox {
         return List.copyOf(history.getItems());
     }
 
+    /** Called with every step where some breakpoint stops, whenever the list or the run changes. */
+    public void setOnHits(java.util.function.Consumer<List<Integer>> c) {
+        entries.addListener((javafx.collections.ListChangeListener<Entry>) ch -> c.accept(allHits()));
+    }
+
+    /** Every step where some breakpoint stops, in order. */
+    public List<Integer> allHits() {
+        java.util.TreeSet<Integer> all = new java.util.TreeSet<>();
+        for (Entry e : entries) all.addAll(e.hits());
+        return List.copyOf(all);
+    }
+
     public List<Breakpoint> breakpoints() {
         return entries.stream().map(Entry::breakpoint).toList();
     }

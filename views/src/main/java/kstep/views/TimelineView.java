@@ -30,6 +30,7 @@ public final class TimelineView extends Region {
     private int cpus = 1;
     private int cursor;
     private IntConsumer onJump = n -> { };
+    private java.util.List<Integer> breaks = java.util.List.of();
 
     public TimelineView() {
         getStyleClass().add("timeline");
@@ -59,6 +60,16 @@ public final class TimelineView extends Region {
 
     public int cursor() {
         return cursor;
+    }
+
+    /** The steps where breakpoints stop, drawn as purple ticks above the lanes. */
+    public void setBreakpointHits(java.util.List<Integer> steps) {
+        breaks = java.util.List.copyOf(steps);
+        requestLayout();
+    }
+
+    public java.util.List<Integer> breakpointHits() {
+        return breaks;
     }
 
     /** The step drawn at x (0 .. length). */
@@ -126,6 +137,12 @@ public final class TimelineView extends Region {
                 dot.getStyleClass().add("note-mark");
                 getChildren().add(dot);
             }
+        }
+        for (int b : breaks) {
+            if (b > n) continue;
+            Rectangle tick = new Rectangle(xOf(b) - 1, 2, 2, TOP - 4);
+            tick.getStyleClass().add("break-mark");
+            getChildren().add(tick);
         }
         for (Finding f : trace.findings()) {
             double x = xOf(f.step());
