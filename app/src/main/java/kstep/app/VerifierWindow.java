@@ -171,8 +171,8 @@ public final class VerifierWindow {
      * file; {@code livenessChain} above 0 shows the liveness tab on that call chain (1 the first) instead of the states.
      */
     public static void png(List<Program> programs, int index, int step, BpfProgram.ProgType type, List<BpfMap> maps,
-                           Function<BpfProgram, VerifierView.Kernel> kernel, boolean privileged, KernelVariant forced, int livenessChain, double scale,
-                           Path png) throws IOException {
+                           Function<BpfProgram, VerifierView.Kernel> kernel, boolean privileged, KernelVariant forced, int livenessChain, String why,
+                           double scale, Path png) throws IOException {
         Fx.startHeadless();
         BufferedImage img = Fx.call(() -> {
             BorderPane root = view(programs, type, maps, kernel, privileged, forced);
@@ -184,6 +184,12 @@ public final class VerifierWindow {
             root.applyCss();
             root.layout();
             v.show(step < 0 ? v.steps() - 1 : step);
+            // the def-use chain and its arrows, as a click on the register or slot shows them
+            if (why != null) {
+                root.applyCss();
+                root.layout();
+                v.explain(why);
+            }
             if (livenessChain > 0) {
                 ((javafx.scene.control.TabPane) root.lookup("#verifier-tabs")).getSelectionModel().select(1);
                 v.livenessTable().selectChain(livenessChain - 1);

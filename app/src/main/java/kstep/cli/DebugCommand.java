@@ -28,9 +28,10 @@ final class DebugCommand implements Callable<Integer> {
     String why;
 
     @Option(names = "--break", paramLabel = "SPEC",
-        description = "A breakpoint: 'line FILE:N [cpuK]', 'watch OBJECT[.FIELD]', 'event KIND [SUBJECT]', 'finding [KIND]', 'when EXPR' or a"
-            + " kernel happening ('lock-taken [LOCK]', lock-released, vpe-resident, vpe-nonresident, doorbell-armed, doorbell-disarmed,"
-            + " pte-changed, vma-split, vma-merged, page-reclaimed); any may end with 'if EXPR'. Repeat for more.")
+        description = "A breakpoint: 'line FILE:N [cpuK]', 'watch OBJECT[.FIELD]' (also 'watch frameN', 'watch pte@0xADDR'), 'event KIND [SUBJECT]',"
+            + " 'finding [KIND]', 'when EXPR', 'text WORDS' or a kernel happening ('lock-taken [LOCK]', lock-released, vpe-resident,"
+            + " vpe-nonresident, doorbell-armed, doorbell-disarmed, pte-changed, vma-split, vma-merged, page-reclaimed); any may end with"
+            + " 'if EXPR'. Repeat for more. Without it: the breakpoints saved with the scenario's annotations (the window's Breakpoints tab).")
     List<String> breaks = List.of();
 
     @CommandLine.Mixin
@@ -55,9 +56,11 @@ final class DebugCommand implements Callable<Integer> {
         Session session = args.moment() != null && args.variant == null ? args.moment().session() : new Session(s, args.variantOf(s));
         schedule.apply(session);
         if (why != null) return why(s, session);
-        if (breaks.isEmpty()) throw new IllegalArgumentException("give --break SPEC (or --why OBJECT)");
+        // without --break: the breakpoints the window saved with the scenario's (or the bundle's) annotations
+        List<String> specs = breaks.isEmpty() ? kstep.annotate.Sidecar.open(kstep.annotate.Sidecar.pathFor(session.scenario())).doc().breakpoints() : breaks;
+        if (specs.isEmpty()) throw new IllegalArgumentException("give --break SPEC (or --why OBJECT); none are saved with this scenario's annotations");
         List<Breakpoint> bps = new ArrayList<>();
-        for (String b : breaks) {
+        for (String b : specs) {
             try {
                 bps.add(Breakpoints.parse(b, session.worldAt(0)));
             } catch (DebugError e) {

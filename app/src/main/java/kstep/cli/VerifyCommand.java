@@ -78,6 +78,10 @@ final class VerifyCommand implements Callable<Integer> {
         + " instance) --png --view liveness shows (1 is the first, as the list above the table orders them).")
     int chain;
 
+    @Option(names = "--why", paramLabel = "REG", description = "With --png: explain this register or stack slot of the current frame at"
+        + " --step (r3, fp-8) as a click on it does: its def-use chain, with arrows from each definition to its use.")
+    String why;
+
     @Option(names = "--program", paramLabel = "N", defaultValue = "1", description = "Which program of a tour --png shows (1 is the first).")
     int program;
 
@@ -103,7 +107,11 @@ final class VerifyCommand implements Callable<Integer> {
             png.check();
             if (program < 1 || program > programs.size()) throw new IllegalArgumentException("--program is 1.." + programs.size());
             if (!view.equals("states") && !view.equals("liveness")) throw new IllegalArgumentException("--view is states or liveness");
-            kstep.app.VerifierWindow.png(programs, program - 1, step - 1, t, declared, kernel, !unprivileged, forcedVariant(), view.equals("liveness") ? chain : 0, png.scale, png.png);
+            if (why != null && !why.strip().toLowerCase(java.util.Locale.ROOT).matches("r([0-9]|10)|fp-[0-9]{1,3}"))
+                throw new IllegalArgumentException("--why takes a register or a stack slot: r3, fp-8");
+            if (why != null && view.equals("liveness")) throw new IllegalArgumentException("--why draws on the states table: drop --view liveness");
+            kstep.app.VerifierWindow.png(programs, program - 1, step - 1, t, declared, kernel, !unprivileged, forcedVariant(), view.equals("liveness") ? chain : 0,
+                why == null ? null : why.strip().toUpperCase(java.util.Locale.ROOT).replace("FP", "fp"), png.scale, png.png);
             spec.commandLine().getOut().println("wrote " + png.png);
         }
         if (show) kstep.app.VerifierWindow.show(programs, t, declared, kernel, !unprivileged, forcedVariant());

@@ -140,6 +140,31 @@ class VerifierViewTest {
             + " `r1 = map[id:0]` (step 6); R2 set at insn 4 `r2 += -4` (step 5), from R2 set at insn 3 `r2 = r10` (step 4)", why);
         assertTrue(robot.lookup("#verifier-row-5").queryLabeled().getStyle().contains("#8250df"), "the chain's rows are marked");
         assertFalse(robot.lookup("#verifier-row-8").queryLabeled().getStyle().contains("#8250df"));
+        // bpfvv's arrows: each definition to its use, the first into the rejected load
+        assertEquals(List.of("7 -> 8 R0", "5 -> 7 R1", "4 -> 7 R2", "3 -> 4 R2"), view.arrows());
+        assertEquals(8, robot.lookup("#verifier-arrows").queryAs(javafx.scene.layout.Pane.class).getChildren().size(), "a path and a label an arrow");
+        robot.interact(() -> view.show(0));
+        assertEquals(List.of(), view.arrows(), "moving on clears them");
+    }
+
+    @Test
+    void rightClickingAStackSlotStopsWhereItChangesAndSaysWhy(FxRobot robot) {
+        tourStep(robot, 2);
+        javafx.scene.Node slot = robot.from(robot.lookup("#verifier-state-2").queryAs(javafx.scene.Node.class)).lookup("#slot-fp-8").query();
+        robot.moveTo(slot).clickOn(javafx.scene.input.MouseButton.SECONDARY);
+        robot.clickOn("Stop when fp-8 changes (▶▶ and ◀◀)");
+        assertEquals("r3, fp-8", robot.lookup("#verifier-stop-arg").queryAs(javafx.scene.control.TextField.class).getPromptText());
+        robot.clickOn("#verifier-reverse");
+        assertTrue(view.positionText().contains("simulates insn 2"), view.positionText());
+        assertTrue(robot.lookup("#verifier-why").queryLabeled().getText().startsWith("Stopped at step 3: change of fp-8 (— -> mmmm????) (1 in all)."),
+            robot.lookup("#verifier-why").queryLabeled().getText());
+        robot.clickOn(robot.from(robot.lookup("#verifier-state-2").queryAs(javafx.scene.Node.class)).lookup("#slot-fp-8").queryAs(javafx.scene.Node.class));
+        assertEquals("fp-8 = mmmm????: set at insn 2 `*(u32 *)(r10 -4) = r2` (step 3), from R2 set at insn 1 `r2 = *(u32 *)(r6 +0)` (step 2), from R6 set at"
+            + " insn 0 `r6 = r1` (step 1)", robot.lookup("#verifier-why").queryLabeled().getText());
+        assertEquals(List.of("1 -> 2 R2", "0 -> 1 R6"), view.arrows());
+        robot.interact(() -> view.setStopAt(kstep.bpf.VerifierStop.CHANGED, "r12"));
+        robot.clickOn("#verifier-continue");
+        assertEquals("Type the register or stack slot to watch: r3, fp-8, r11-8.", robot.lookup("#verifier-why").queryLabeled().getText());
     }
 
     @Test
@@ -153,7 +178,7 @@ class VerifierViewTest {
         robot.clickOn("#verifier-continue");
         assertEquals(pruned, view.cursor(), "there is no second one");
         assertEquals("No state pruned after step " + (pruned + 1) + " (1 in all).", robot.lookup("#verifier-why").queryLabeled().getText());
-        robot.interact(() -> view.setStopAt(kstep.bpf.VerifierStop.PUSHED, -1));
+        robot.interact(() -> view.setStopAt(kstep.bpf.VerifierStop.PUSHED, ""));
         robot.clickOn("#verifier-reverse");
         assertTrue(view.cursor() < pruned);
         assertTrue(robot.lookup("#verifier-position").queryLabeled().getText().contains("pushes a branch"), robot.lookup("#verifier-position").queryLabeled().getText());

@@ -3,13 +3,26 @@ package kstep.annotate;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Everything a sidecar file holds for one scenario: the annotations and the teacher's notes. A value. */
-public record AnnotationDoc(List<Annotation> annotations, List<TeacherNote> notes) {
+/**
+ * Everything a sidecar file holds for one scenario: the annotations, the teacher's notes and the breakpoints set
+ * (as {@code kstep debug --break} takes them), so a class finds them again next time. A value.
+ */
+public record AnnotationDoc(List<Annotation> annotations, List<TeacherNote> notes, List<String> breakpoints) {
     public static final AnnotationDoc EMPTY = new AnnotationDoc(List.of(), List.of());
 
     public AnnotationDoc {
         annotations = List.copyOf(annotations);
         notes = List.copyOf(notes);
+        breakpoints = List.copyOf(breakpoints);
+    }
+
+    public AnnotationDoc(List<Annotation> annotations, List<TeacherNote> notes) {
+        this(annotations, notes, List.of());
+    }
+
+    /** The same annotations and notes with {@code specs} as the breakpoints. */
+    public AnnotationDoc withBreakpoints(List<String> specs) {
+        return new AnnotationDoc(annotations, notes, specs);
     }
 
     /** The annotations drawn at {@code step} of {@code variant}, in drawing order (later ones on top). */
@@ -26,7 +39,7 @@ public record AnnotationDoc(List<Annotation> annotations, List<TeacherNote> note
         if (get(a.id()) != null) throw new IllegalArgumentException("annotation " + a.id() + " exists");
         List<Annotation> l = new ArrayList<>(annotations);
         l.add(a);
-        return new AnnotationDoc(l, notes);
+        return new AnnotationDoc(l, notes, breakpoints);
     }
 
     /** {@code a} in place of the annotation with its id, keeping its place in the drawing order. */
@@ -35,14 +48,14 @@ public record AnnotationDoc(List<Annotation> annotations, List<TeacherNote> note
         for (int i = 0; i < l.size(); i++) {
             if (l.get(i).id().equals(a.id())) {
                 l.set(i, a);
-                return new AnnotationDoc(l, notes);
+                return new AnnotationDoc(l, notes, breakpoints);
             }
         }
         throw new IllegalArgumentException("no annotation " + a.id());
     }
 
     public AnnotationDoc without(String id) {
-        return new AnnotationDoc(annotations.stream().filter(a -> !a.id().equals(id)).toList(), notes);
+        return new AnnotationDoc(annotations.stream().filter(a -> !a.id().equals(id)).toList(), notes, breakpoints);
     }
 
     /** A fresh id: a1, a2, ... one past the largest used. */
@@ -73,6 +86,6 @@ public record AnnotationDoc(List<Annotation> annotations, List<TeacherNote> note
         for (TeacherNote n : notes) if (!(n.variant().equals(variant) && n.step() == step)) l.add(n);
         if (!text.isBlank()) l.add(new TeacherNote(variant, step, text));
         l.sort(java.util.Comparator.comparing(TeacherNote::variant).thenComparingInt(TeacherNote::step));
-        return new AnnotationDoc(annotations, l);
+        return new AnnotationDoc(annotations, l, breakpoints);
     }
 }

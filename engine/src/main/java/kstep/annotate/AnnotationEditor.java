@@ -77,10 +77,21 @@ public final class AnnotationEditor {
         return !redo.isEmpty();
     }
 
+    /**
+     * Sets the breakpoints: saved with the annotations but outside their undo history (Ctrl+Z takes back a
+     * drawing, not a breakpoint), so undo and redo keep the breakpoints as they are now.
+     */
+    public void setBreakpoints(List<String> specs) {
+        AnnotationDoc next = doc.withBreakpoints(specs);
+        if (next.equals(doc)) return;
+        doc = next;
+        changed();
+    }
+
     public void undo() {
         if (undo.isEmpty()) return;
         redo.push(doc);
-        doc = undo.pop();
+        doc = undo.pop().withBreakpoints(doc.breakpoints());
         lastKey = null;
         changed();
     }
@@ -88,7 +99,7 @@ public final class AnnotationEditor {
     public void redo() {
         if (redo.isEmpty()) return;
         undo.push(doc);
-        doc = redo.pop();
+        doc = redo.pop().withBreakpoints(doc.breakpoints());
         lastKey = null;
         changed();
     }

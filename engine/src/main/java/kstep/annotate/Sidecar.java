@@ -187,6 +187,12 @@ public final class Sidecar {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            // written only when there are some, so a file of annotations alone reads as it always did
+            if (!d.breakpoints().isEmpty()) {
+                g.writeArrayFieldStart("breakpoints");
+                for (String b : d.breakpoints()) g.writeString(b);
+                g.writeEndArray();
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -203,6 +209,7 @@ public final class Sidecar {
     public static AnnotationDoc parse(String file, String text) {
         List<Annotation> annotations = new ArrayList<>();
         List<TeacherNote> notes = new ArrayList<>();
+        List<String> breakpoints = new ArrayList<>();
         try (JsonParser p = JSON.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) throw at(file, p.currentTokenLocation(), "an annotations file is a JSON object");
             boolean magic = false;
@@ -237,7 +244,16 @@ public final class Sidecar {
                         }
                         if (p.currentToken() != JsonToken.END_ARRAY) throw at(file, p.currentTokenLocation(), "each note is a JSON object");
                     }
-                    default -> throw at(file, where, "unknown field \"" + field + "\" (fields: kstep, version, annotations, notes)");
+                    case "breakpoints" -> {
+                        if (t != JsonToken.START_ARRAY) throw at(file, where, "\"breakpoints\" is a list");
+                        while (p.nextToken() == JsonToken.VALUE_STRING) {
+                            if (p.getText().isBlank()) throw at(file, p.currentTokenLocation(), "a breakpoint is not blank");
+                            breakpoints.add(p.getText());
+                        }
+                        if (p.currentToken() != JsonToken.END_ARRAY)
+                            throw at(file, p.currentTokenLocation(), "each breakpoint is a string, as kstep debug --break takes it");
+                    }
+                    default -> throw at(file, where, "unknown field \"" + field + "\" (fields: kstep, version, annotations, notes, breakpoints)");
                 }
             }
             if (!magic) throw new SourceError(new SourcePos(file, 1, 1), "not a kstep annotations file (no \"kstep\": \"" + MAGIC + "\")");
@@ -249,7 +265,7 @@ public final class Sidecar {
         } catch (IOException e) {
             throw new SourceError(new SourcePos(file, 1, 1), "cannot read: " + e.getMessage());
         }
-        return new AnnotationDoc(annotations, notes);
+        return new AnnotationDoc(annotations, notes, breakpoints);
     }
 
     private static final Set<String> ANNOTATION_FIELDS = Set.of("id", "kind", "variant", "steps", "colour", "number", "text", "at");

@@ -5,13 +5,22 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * "Why does R3 hold this?" over the verifier's exploration: the instruction that last defined a register on the
- * path that leads to the selected step, then the definitions of the registers that instruction read, and so on
- * (the def-use chain bpfvv draws as arrows). A branch's history continues into its parent path before the push.
+ * "Why does R3 hold this?" over the verifier's exploration: the instruction that last defined a register (or a
+ * stack slot) on the path that leads to the selected step, then the definitions of what that instruction read,
+ * and so on (the def-use chain bpfvv draws as arrows). A fill from the stack leads on to the spill that wrote
+ * the slot. A branch's history continues into its parent path before the push.
  */
 public final class RegisterWhy {
-    /** Step {@code step} simulated {@code insn}, which set {@code reg} (of frame {@code frame}) to {@code value}. */
-    public record Def(int step, int insn, int frame, int reg, String value, List<Def> from) { }
+    /**
+     * Step {@code step} simulated {@code insn}, which set register {@code reg} (or, with reg -1, stack slot
+     * {@code slot}, "fp-8") of frame {@code frame} to {@code value}.
+     */
+    public record Def(int step, int insn, int frame, int reg, String slot, String value, List<Def> from) {
+        /** R3, or fp-8. */
+        public String name() {
+            return reg >= 0 ? "R" + reg : slot;
+        }
+    }
 
     private static final int DEPTH = 6;
 
@@ -49,7 +58,13 @@ public final class RegisterWhy {
     /** The definition of {@code reg} in the state after step {@code at}, and the chain behind it; null if none (an argument, R10). */
     public static Def of(List<VerifierStep> steps, List<Insn> insns, int at, int reg) {
         if (at < 0 || at >= steps.size()) return null;
-        return find(steps, insns, at, reg, frameAfter(steps, at), DEPTH);
+        return find(steps, insns, at, reg, null, frameAfter(steps, at), DEPTH);
+    }
+
+    /** The definition of stack slot {@code slot} ("fp-8", as the states table names it) of the current frame after step {@code at}; null if none. */
+    public static Def ofSlot(List<VerifierStep> steps, List<Insn> insns, int at, String slot) {
+        if (at < 0 || at >= steps.size()) return null;
+        return find(steps, insns, at, -1, slot, frameAfter(steps, at), DEPTH);
     }
 
     private static int frameAfter(List<VerifierStep> steps, int at) {
@@ -57,7 +72,7 @@ public final class RegisterWhy {
         return 0;
     }
 
-    private static Def find(List<VerifierStep> steps, List<Insn> insns, int at, int reg, int frame, int depth) {
+    private static Def find(List<VerifierStep> steps, List<Insn> insns, int at, int reg, String slot, int frame, int depth) {
         if (reg == 10 || depth == 0) return null;
         int path = pathOf(steps.get(at));
         for (int k = at; k >= 0; k--) {
@@ -72,18 +87,33 @@ public final class RegisterWhy {
             }
             if (!(s instanceof VerifierStep.Simulated x) || x.path() != path) continue;
             if (x.after().curframeNo() != frame || x.before().curframeNo() != frame) continue;
-            String was = x.before().register(frame, reg);
-            String now = x.after().register(frame, reg);
-            if (Objects.equals(was, now) && !writes(insns.get(x.insn()), reg)) continue;
+            Insn in = insns.get(x.insn());
+            String was = slot == null ? x.before().register(frame, reg) : x.before().stack(frame).get(slot);
+            String now = slot == null ? x.after().register(frame, reg) : x.after().stack(frame).get(slot);
+            if (Objects.equals(was, now) && !(slot == null ? writes(in, reg) : slot.equals(storedSlot(in)))) continue;
             // a conditional jump that narrowed the register counts too: that is where its range came from
             List<Def> from = new ArrayList<>();
-            for (int r : reads(insns.get(x.insn()))) {
-                Def d = k == 0 ? null : find(steps, insns, k - 1, r, frame, depth - 1);
+            for (int r : reads(in)) {
+                Def d = k == 0 ? null : find(steps, insns, k - 1, r, null, frame, depth - 1);
                 if (d != null) from.add(d);
             }
-            return new Def(k, x.insn(), frame, reg, now, from);
+            // a fill: the value came from the slot, so the chain goes on to the spill
+            if (slot == null && in.cls() == Insn.LDX && in.src() == 10 && k > 0) {
+                Def d = find(steps, insns, k - 1, -1, slotAt(in.off()), frame, depth - 1);
+                if (d != null) from.add(d);
+            }
+            return new Def(k, x.insn(), frame, reg, slot, now, from);
         }
         return null;
+    }
+
+    /** The 8-byte slot a store through R10 writes ("fp-8"), or null. */
+    private static String storedSlot(Insn in) {
+        return (in.cls() == Insn.STX || in.cls() == Insn.ST) && in.dst() == 10 && in.off() < 0 ? slotAt(in.off()) : null;
+    }
+
+    private static String slotAt(int off) {
+        return "fp" + (-((-off - 1) / 8 + 1) * 8);
     }
 
     private static boolean writes(Insn in, int reg) {

@@ -11,8 +11,9 @@ import kstep.engine.StepRecord;
  * {@code line vgic/arm.kc:14 cpu0}, {@code watch vcpu0.its_vpe.resident}, {@code event irq cpu1},
  * {@code finding lost-wakeup}, {@code when mutex_a.owner != NULL}, or a kernel happening: {@code lock-taken mutex_a},
  * {@code lock-released}, {@code vpe-resident}, {@code vpe-nonresident}, {@code doorbell-armed}, {@code doorbell-disarmed},
- * {@code pte-changed}, {@code vma-split}, {@code vma-merged}, {@code page-reclaimed}; each optionally followed by
- * {@code if EXPR}.
+ * {@code pte-changed}, {@code vma-split}, {@code vma-merged}, {@code page-reclaimed}; memory without a named object
+ * ({@code watch frame6}, {@code watch pte@0x10001000}); or plain text ({@code text swap slot}). Each optionally
+ * followed by {@code if EXPR}.
  */
 public sealed interface Breakpoint {
     /** The text it was written as (what the tab lists). */
@@ -53,6 +54,32 @@ public sealed interface Breakpoint {
                 String path = e.subject() + "." + e.field();
                 if (path.equals(target) || path.startsWith(target + ".")) return e.text();
             }
+            return null;
+        }
+    }
+
+    /** When frame {@code pfn}'s struct page changes: what it holds, its flags, counts, LRU list, swap slot, who maps it. */
+    record WatchFrame(String spec, int pfn, Condition guard) implements Breakpoint {
+        public String matches(StepContext c) {
+            return MmWatch.frameChange(c, pfn);
+        }
+    }
+
+    /** When the PTE that maps {@code addr} changes in any process (a fault installs it, reclaim swaps it out, a fork write-protects it). */
+    record WatchPte(String spec, long addr, Condition guard) implements Breakpoint {
+        public String matches(StepContext c) {
+            return MmWatch.pteChange(c, addr);
+        }
+    }
+
+    /** At a step whose line, task or events contain {@code text} (case ignored): the trace's plain search. */
+    record Text(String spec, String text, Condition guard) implements Breakpoint {
+        public String matches(StepContext c) {
+            StepRecord r = c.record();
+            String needle = text.toLowerCase(java.util.Locale.ROOT);
+            if (r.where() != null && r.where().fileLine().toLowerCase(java.util.Locale.ROOT).contains(needle)) return "cpu" + r.cpu() + " ran " + r.where().fileLine();
+            if (r.taskName() != null && r.taskName().toLowerCase(java.util.Locale.ROOT).contains(needle)) return r.taskName() + " ran on cpu" + r.cpu();
+            for (Event e : r.events()) if (e.text().toLowerCase(java.util.Locale.ROOT).contains(needle)) return e.text();
             return null;
         }
     }

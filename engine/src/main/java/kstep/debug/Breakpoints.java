@@ -44,6 +44,18 @@ public final class Breakpoints {
             case "watch": {
                 if (w.length != 2) throw new DebugError(argCol, "watch takes one OBJECT or OBJECT.FIELD");
                 String target = w[1];
+                if (target.matches("frame[0-9]+")) {
+                    int pfn = Integer.parseInt(target.substring(5));
+                    if (MmWatch.frame(initial, pfn) == null) throw new DebugError(argCol, initial.ext(kstep.mm.MmState.KEY, kstep.mm.MmState.class) == null
+                        ? "this scenario has no physical memory to watch" : "there is no " + target + " (frames 0 to " + (frames(initial) - 1) + ")");
+                    return new Breakpoint.WatchFrame(s, pfn, guard);
+                }
+                if (target.startsWith("pte@")) {
+                    if (!target.matches("pte@0x[0-9a-fA-F]{1,16}")) throw new DebugError(argCol + 4, "pte@ takes a hex address, e.g. pte@0x10001000");
+                    if (initial.ext(kstep.mm.MmState.KEY, kstep.mm.MmState.class) == null) throw new DebugError(argCol, "this scenario has no page tables to watch");
+                    // the PTE covers the whole page: watch it by the page's first byte
+                    return new Breakpoint.WatchPte(s, Long.parseUnsignedLong(target.substring(6), 16) & ~0xfffL, guard);
+                }
                 String first = target.contains(".") ? target.substring(0, target.indexOf('.')) : target;
                 if (!initial.names().containsKey(first) && !first.matches("cpu[0-9]+") && !first.equals("global"))
                     throw new DebugError(argCol, "no object named '" + first + "' here (a name the views show, e.g. vcpu0 or mutex_a)");
@@ -58,6 +70,11 @@ public final class Breakpoints {
                     throw new DebugError(argCol, "'" + w[1] + "' is not an event kind (" + kinds() + ")");
                 }
                 return new Breakpoint.OnEvent(s, kind, w.length == 3 ? w[2] : null, guard);
+            }
+            case "text": {
+                String t = head.strip().substring(4).strip();
+                if (t.isEmpty()) throw new DebugError(argCol, "text takes the words to look for in a step's line, task or events");
+                return new Breakpoint.Text(s, t, guard);
             }
             case "finding":
                 if (w.length > 2) throw new DebugError(argCol, "finding takes an optional KIND (lost-wakeup, lockdep-circular, ...)");
@@ -75,12 +92,16 @@ public final class Breakpoints {
             }
             default: {
                 KernelEvent k = KernelEvent.of(verb);
-                if (k == null) throw new DebugError(lead + 1, "a breakpoint starts with line, watch, event, finding, when or a kernel happening ("
+                if (k == null) throw new DebugError(lead + 1, "a breakpoint starts with line, watch, event, finding, when, text or a kernel happening ("
                     + happenings() + "), not '" + w[0] + "'");
                 if (w.length > 2) throw new DebugError(argCol, verb + " takes an optional name (a lock, a vPE, a process)");
                 return new Breakpoint.OnKernel(s, k, w.length == 2 ? w[1] : null, guard);
             }
         }
+    }
+
+    private static int frames(World w) {
+        return w.ext(kstep.mm.MmState.KEY, kstep.mm.MmState.class).node().frames();
     }
 
     private static String happenings() {

@@ -40,6 +40,19 @@ class AnnotationEditorTest {
     }
 
     @Test
+    void undoTakesBackADrawingButKeepsTheBreakpointsSetSince() {
+        AnnotationEditor ed = AnnotationEditor.inMemory(AnnotationDoc.EMPTY);
+        ed.apply(d -> d.withNote("buggy", 3, "look"));
+        ed.setBreakpoints(java.util.List.of("vma-split"));
+        ed.undo();
+        assertEquals("", ed.doc().note("buggy", 3));
+        assertEquals(java.util.List.of("vma-split"), ed.doc().breakpoints());
+        ed.redo();
+        assertEquals("look", ed.doc().note("buggy", 3));
+        assertEquals(java.util.List.of("vma-split"), ed.doc().breakpoints());
+    }
+
+    @Test
     void typingANoteIsOneUndoStep() {
         AnnotationEditor ed = AnnotationEditor.inMemory(AnnotationDoc.EMPTY);
         for (String t : List.of("W", "Wh", "Who", "Who?")) ed.apply(d -> d.withNote("buggy", 7, t), "note buggy 7");

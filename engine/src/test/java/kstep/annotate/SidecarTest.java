@@ -45,6 +45,19 @@ class SidecarTest {
     }
 
     @Test
+    void breakpointsAreSavedWithTheAnnotationsAndAFileWithoutThemReadsAsBefore(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("abba.annotations.json");
+        Sidecar.open(f).save(sample());
+        assertFalse(Files.readString(f).contains("breakpoints"), "no breakpoints, no field: older kstep reads the file");
+        AnnotationDoc d = sample().withBreakpoints(List.of("lock-taken mutex_a", "watch vcpu0.its_vpe if cpu1.preempt_count > 0"));
+        Sidecar.open(f).save(d);
+        assertEquals(d.breakpoints(), Sidecar.open(f).doc().breakpoints());
+        SourceError e = assertThrows(SourceError.class, () -> Sidecar.parse("x.json",
+            "{\"kstep\": \"kstep annotations\", \"version\": 1,\n \"breakpoints\": [\"vma-split\", 3]}"));
+        assertEquals("x.json:2:31: error: each breakpoint is a string, as kstep debug --break takes it", e.getMessage());
+    }
+
+    @Test
     void nothingToSaveMakesNoFile(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("x.annotations.json");
         Sidecar.open(f).save(AnnotationDoc.EMPTY);

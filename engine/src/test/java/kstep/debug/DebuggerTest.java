@@ -65,7 +65,7 @@ class DebuggerTest {
         DebugError g = assertThrows(DebugError.class, () -> Breakpoints.parse("when mutex_a.owner != ", ABBA.worldAt(0)));
         assertEquals("a name, a number, true, false or NULL is missing", g.getMessage());
         assertEquals(22, g.col(), "just past the !=");
-        assertEquals("a breakpoint starts with line, watch, event, finding, when or a kernel happening (lock-taken, lock-released, vpe-resident,"
+        assertEquals("a breakpoint starts with line, watch, event, finding, when, text or a kernel happening (lock-taken, lock-released, vpe-resident,"
             + " vpe-nonresident, doorbell-armed, doorbell-disarmed, pte-changed, vma-split, vma-merged, page-reclaimed), not 'stop'",
             assertThrows(DebugError.class, () -> Breakpoints.parse("stop here", ABBA.worldAt(0))).getMessage());
         assertInstanceOf(Breakpoint.OnEvent.class, Breakpoints.parse("event switch cpu1", ABBA.worldAt(0)));
@@ -92,5 +92,34 @@ class DebuggerTest {
         assertEquals(11, steps(kswapd, "page-reclaimed").size());
         assertEquals(steps(kswapd, "page-reclaimed"), steps(kswapd, "pte-changed if 0 == 0").stream().filter(steps(kswapd, "page-reclaimed")::contains).toList(),
             "a reclaimed page's PTE was changed in the same step (try_to_unmap)");
+    }
+
+    @Test
+    void aFrameAndAPteAreWatchedByTheirStateEvenWhereNoEventNamesThem() {
+        Session kswapd = new Session(ScenarioLoader.loadSample("mm/kswapd-reclaim"), ScenarioLoader.loadSample("mm/kswapd-reclaim").defaultVariant());
+        // faulted in, isolated and put back twice (refcount 1 -> 2 with no event naming frame 6), swapped out, read back in
+        assertEquals(List.of(7, 448, 452, 454, 1382, 1386, 1388, 1766), steps(kswapd, "watch frame6"));
+        Debugger.Hit isolated = Debugger.all(kswapd, Breakpoints.parse("watch frame6", kswapd.worldAt(0))).get(1);
+        assertEquals("frame 6: flags uptodate|lru|swapbacked|anon_exclusive -> uptodate|swapbacked|anon_exclusive, refcount 1 -> 2, lru inactive_anon -> none",
+            isolated.why());
+        // the accessed bit cleared by folio_check_references is a PTE change too
+        assertEquals(List.of(7, 452, 1388, 1766), steps(kswapd, "watch pte@0x10001234"), "any address in the page");
+        List<Why.Cause> why = Why.history(kswapd, "pte@0x10001000", kswapd.length());
+        assertEquals(List.of(1766, 1388, 452, 7), why.stream().map(Why.Cause::step).toList());
+        assertEquals("do_swap_page: 0x10001000: swap slot 1 back in frame 6 (read from swap)", why.get(0).what(), "the fault that put it back");
+        assertEquals("do_anonymous_page: write fault at 0x10001000: a zeroed page in frame 6", why.get(3).what(), "the fault that installed it");
+        assertEquals("pte 0x10001000: hog P RW US A D NX -> P RW US D NX", why.get(2).what());
+        assertEquals("there is no frame99 (frames 0 to " + (kswapd.worldAt(0).ext(kstep.mm.MmState.KEY, kstep.mm.MmState.class).node().frames() - 1) + ")",
+            assertThrows(DebugError.class, () -> Breakpoints.parse("watch frame99", kswapd.worldAt(0))).getMessage());
+        assertEquals("this scenario has no physical memory to watch", assertThrows(DebugError.class, () -> Breakpoints.parse("watch frame1", ABBA.worldAt(0))).getMessage());
+        assertEquals(11, assertThrows(DebugError.class, () -> Breakpoints.parse("watch pte@10001000", kswapd.worldAt(0))).col());
+    }
+
+    @Test
+    void textSearchFindsAStepByItsWords() {
+        Session kswapd = new Session(ScenarioLoader.loadSample("mm/kswapd-reclaim"), ScenarioLoader.loadSample("mm/kswapd-reclaim").defaultVariant());
+        assertEquals(List.of(1766), steps(kswapd, "text BACK IN FRAME "), "case and the spaces around are ignored");
+        assertEquals(List.of(9, 38), steps(ABBA, "text mutex_b.owner NULL ->"));
+        assertEquals(List.of(38), steps(ABBA, "text mutex_b.owner NULL -> if mutex_a.owner == NULL"));
     }
 }

@@ -73,7 +73,8 @@ public final class VerifierView extends BorderPane {
     private final List<TextFlow> rowStates = new ArrayList<>();
     private final Label why = new Label();
     private final javafx.scene.control.ChoiceBox<kstep.bpf.VerifierStop> stopAt = new javafx.scene.control.ChoiceBox<>();
-    private final javafx.scene.control.TextField stopInsn = new javafx.scene.control.TextField();
+    private final javafx.scene.control.TextField stopArg = new javafx.scene.control.TextField();
+    private final DefUseArrows arrows = new DefUseArrows(this::rowHead);
     // the instructions of the def-use chain shown, until the cursor moves
     private java.util.Set<Integer> whyInsns = java.util.Set.of();
     private final List<Integer> rowInsn = new ArrayList<>();
@@ -89,6 +90,9 @@ public final class VerifierView extends BorderPane {
     private final kstep.views.annotate.AnnotatedPane centre;
     private final kstep.views.annotate.AnnotationLayer annotations;
     private String annotationVariant = "6.18";
+
+    private static final String WHY_HINT = "Click a register (R0 ...) or a stack slot (fp-8) in the table: why it holds what it holds."
+        + " Right-click it to stop where it changes.";
 
     public VerifierView() {
         setId("verifier-view");
@@ -116,10 +120,14 @@ public final class VerifierView extends BorderPane {
         stopAt.setId("verifier-stop-at");
         stopAt.getItems().setAll(kstep.bpf.VerifierStop.values());
         stopAt.setValue(kstep.bpf.VerifierStop.PRUNED);
-        stopInsn.setId("verifier-stop-insn");
-        stopInsn.setPrefColumnCount(3);
-        stopInsn.setPromptText("insn");
-        stopInsn.disableProperty().bind(stopAt.valueProperty().isNotEqualTo(kstep.bpf.VerifierStop.INSN));
+        stopArg.setId("verifier-stop-arg");
+        stopArg.setPrefColumnCount(4);
+        stopArg.setPromptText("insn");
+        stopArg.setDisable(true);
+        stopAt.valueProperty().addListener((o, a, b) -> {
+            stopArg.setDisable(b == null || !b.takesArgument());
+            stopArg.setPromptText(b == kstep.bpf.VerifierStop.CHANGED ? "r3, fp-8" : "insn");
+        });
         Button reverse = new Button("◀◀");
         reverse.setId("verifier-reverse");
         reverse.setTooltip(new javafx.scene.control.Tooltip("Back to the last step before this one where the chosen thing happens"));
@@ -128,7 +136,7 @@ public final class VerifierView extends BorderPane {
         cont.setId("verifier-continue");
         cont.setTooltip(new javafx.scene.control.Tooltip("On to the next step where the chosen thing happens (a state pruned, a branch pushed, ...)"));
         cont.setOnAction(e -> stopAt(false));
-        HBox bar = new HBox(8, verify, back, step, new Label("stop at"), stopAt, stopInsn, reverse, cont, slider, position);
+        HBox bar = new HBox(8, verify, back, step, new Label("stop at"), stopAt, stopArg, reverse, cont, slider, position);
 
         editor.setId("verifier-editor");
         editor.getStyleClass().add("model-code");
@@ -144,12 +152,14 @@ public final class VerifierView extends BorderPane {
         table.setHgap(8);
         table.setVgap(1);
         table.getStyleClass().add("event-list");
-        ScrollPane tbl = new ScrollPane(table);
+        javafx.scene.layout.StackPane withArrows = new javafx.scene.layout.StackPane(table, arrows);
+        withArrows.setAlignment(javafx.geometry.Pos.TOP_LEFT);
+        ScrollPane tbl = new ScrollPane(withArrows);
         tbl.setFitToWidth(true);
         why.setId("verifier-why");
         why.setWrapText(true);
         why.getStyleClass().add("note-from");
-        why.setText("Click a register (R0 ...) in the table: why it holds what it holds.");
+        why.setText(WHY_HINT);
         VBox states = new VBox(4, pane("instructions, as last simulated up to this step (red: changed, blue: read)"), tbl, why);
         VBox.setVgrow(tbl, Priority.ALWAYS);
         javafx.scene.control.Tab statesTab = new javafx.scene.control.Tab("states", states);
@@ -445,6 +455,11 @@ public final class VerifierView extends BorderPane {
         return cursor;
     }
 
+    /** The line over the table: which step of how many, and what it did. */
+    public String positionText() {
+        return position.getText();
+    }
+
     /** The text of the state column of instruction {@code insn}, as shown now. */
     public String stateText(int insn) {
         int r = rowInsn.indexOf(insn);
@@ -465,7 +480,8 @@ public final class VerifierView extends BorderPane {
         cursor = Math.max(0, Math.min(k, steps.size() - 1));
         if (cursor != was) {
             whyInsns = java.util.Set.of();
-            why.setText("Click a register (R0 ...) in the table: why it holds what it holds.");
+            table.setPadding(new Insets(0, 0, 0, arrows.set(List.of())));
+            why.setText(WHY_HINT);
         }
         annotations.setStep(annotationVariant, cursor);
         syncing = true;
@@ -477,7 +493,7 @@ public final class VerifierView extends BorderPane {
             for (int i = 0; i <= cursor; i++) if (steps.get(i) instanceof VerifierStep.Simulated s && s.insn() < last.length) last[s.insn()] = s;
             for (int r = 0; r < rowInsn.size(); r++) {
                 int insn = rowInsn.get(r);
-                fill(rowStates.get(r), last[insn], insns.get(insn), this::explain);
+                fill(rowStates.get(r), last[insn], insns.get(insn), this::explain, this::valueMenu);
                 rowHeads.get(r).setStyle((insn == cur.insn() ? "-fx-background-color: #fff1a8; -fx-font-weight: bold;"
                     : last[insn] != null ? "-fx-background-color: #ddf4ff;" : "")
                     + (whyInsns.contains(insn) ? " -fx-border-color: #8250df; -fx-border-width: 0 0 0 5; -fx-padding: 0 0 0 3;" : ""));
@@ -555,51 +571,94 @@ public final class VerifierView extends BorderPane {
      */
     public int stopAt(boolean back) {
         kstep.bpf.VerifierStop s = stopAt.getValue();
-        int insn = -1;
-        if (s == kstep.bpf.VerifierStop.INSN) {
-            try {
-                insn = Integer.parseInt(stopInsn.getText().strip());
-            } catch (NumberFormatException e) {
-                why.setText("Type the instruction number to stop at.");
-                return -1;
-            }
+        String arg = stopArg.getText().strip();
+        if (s.takesArgument() && s.problem(arg) != null) {
+            why.setText(s.problem(arg));
+            return -1;
         }
-        int k = s.next(steps, cursor, back, insn);
+        String what = s == kstep.bpf.VerifierStop.CHANGED ? "change of " + arg : s + (s.takesArgument() ? " " + arg : "");
+        int k = s.next(steps, cursor, back, arg);
         if (k < 0) {
-            why.setText("No " + s + (s == kstep.bpf.VerifierStop.INSN ? " " + insn : "") + (back ? " before" : " after") + " step " + (cursor + 1)
-                + " (" + s.count(steps, insn) + " in all).");
+            why.setText("No " + what + (back ? " before" : " after") + " step " + (cursor + 1) + " (" + s.count(steps, arg) + " in all).");
             return -1;
         }
         show(k);
-        why.setText("Stopped at step " + (k + 1) + ": " + s + " (" + s.count(steps, insn) + " in all).");
+        why.setText("Stopped at step " + (k + 1) + ": " + what + (s == kstep.bpf.VerifierStop.CHANGED ? " (" + value(k, arg) + ")" : "")
+            + " (" + s.count(steps, arg) + " in all).");
         return k;
     }
 
-    /** Chooses what ▶▶ and ◀◀ stop at. */
-    public void setStopAt(kstep.bpf.VerifierStop s, int insn) {
+    private String value(int k, String arg) {
+        VerifierStep.Simulated x = (VerifierStep.Simulated) steps.get(k);
+        String a = kstep.bpf.VerifierStop.value(x.before(), arg);
+        String b = kstep.bpf.VerifierStop.value(x.after(), arg);
+        return (a == null ? "—" : a) + " -> " + (b == null ? "—" : b);
+    }
+
+    /** Chooses what ▶▶ and ◀◀ stop at; {@code arg} is the instruction or the register or slot ("r3", "fp-8"), or "". */
+    public void setStopAt(kstep.bpf.VerifierStop s, String arg) {
         stopAt.setValue(s);
-        stopInsn.setText(insn < 0 ? "" : Integer.toString(insn));
+        stopArg.setText(arg == null ? "" : arg);
+    }
+
+    /** The menu a right-click on a register or slot in the table gets: stop where it changes, or why it is so. */
+    private void valueMenu(String name, javafx.scene.input.MouseEvent e) {
+        javafx.scene.control.ContextMenu m = new javafx.scene.control.ContextMenu();
+        m.setId("verifier-value-menu");
+        javafx.scene.control.MenuItem watch = new javafx.scene.control.MenuItem("Stop when " + name + " changes (▶▶ and ◀◀)");
+        watch.setOnAction(x -> {
+            setStopAt(kstep.bpf.VerifierStop.CHANGED, name.toLowerCase(java.util.Locale.ROOT));
+            why.setText("▶▶ and ◀◀ now stop where " + name + " changes (" + kstep.bpf.VerifierStop.CHANGED.count(steps, name) + " steps).");
+        });
+        javafx.scene.control.MenuItem whyItem = new javafx.scene.control.MenuItem("Why does " + name + " hold this?");
+        whyItem.setOnAction(x -> explain(name));
+        m.getItems().addAll(watch, whyItem);
+        m.show((Node) e.getSource(), e.getScreenX(), e.getScreenY());
+        e.consume();
     }
 
     /**
      * Why register {@code reg} holds its value at this step: the instruction that set it on this path and, behind
-     * it, the ones that set what it read (their rows get a purple bar). Returns the sentence shown.
+     * it, the ones that set what it read (their rows get a purple bar, and arrows from each definition to its
+     * use). Returns the sentence shown.
      */
     public String explain(int reg) {
-        kstep.bpf.RegisterWhy.Def d = kstep.bpf.RegisterWhy.of(steps, insns, cursor, reg);
+        return explain("R" + reg);
+    }
+
+    /** {@link #explain(int)} for a register ("R3") or a stack slot of the current frame ("fp-8"). */
+    public String explain(String name) {
+        boolean slot = !name.matches("[Rr]([0-9]|10)");
+        int reg = slot ? -1 : Integer.parseInt(name.substring(1));
+        kstep.bpf.RegisterWhy.Def d = slot ? kstep.bpf.RegisterWhy.ofSlot(steps, insns, cursor, name) : kstep.bpf.RegisterWhy.of(steps, insns, cursor, reg);
+        List<DefUseArrows.Edge> edges = new ArrayList<>();
         if (d == null) {
             whyInsns = java.util.Set.of();
-            why.setText("R" + reg + (reg == 10 ? " is the frame pointer: read-only, set by the kernel." : " was not set on this path: it is as the program started (R1 the context)."));
+            why.setText(reg == 10 ? "R10 is the frame pointer: read-only, set by the kernel."
+                : slot ? name + " was not written on this path." : name + " was not set on this path: it is as the program started (R1 the context).");
         } else {
             java.util.Set<Integer> in = new java.util.TreeSet<>();
-            why.setText("R" + reg + " = " + d.value() + ": " + chain(d, in));
+            why.setText(d.name() + " = " + d.value() + ": " + chain(d, in, edges));
             whyInsns = in;
+            int here = steps.get(cursor).insn();
+            if (here >= 0 && here != d.insn()) edges.add(0, new DefUseArrows.Edge(d.insn(), here, d.name()));
         }
+        table.setPadding(new Insets(0, 0, 0, arrows.set(edges)));
         show(cursor); // redraws the rows with the chain's bars
         return why.getText();
     }
 
-    private String chain(kstep.bpf.RegisterWhy.Def d, java.util.Set<Integer> insnsSeen) {
+    /** The def-use arrows drawn now, "from -> to what" ("4 -> 7 R2"). */
+    public List<String> arrows() {
+        return arrows.edges().stream().map(Object::toString).toList();
+    }
+
+    private Node rowHead(int insn) {
+        int r = rowInsn.indexOf(insn);
+        return r < 0 ? null : rowHeads.get(r);
+    }
+
+    private String chain(kstep.bpf.RegisterWhy.Def d, java.util.Set<Integer> insnsSeen, List<DefUseArrows.Edge> edges) {
         insnsSeen.add(d.insn());
         String text = Disasm.program(insns).get(d.insn()).replaceFirst("^\\([0-9a-f]{2}\\) ", "");
         StringBuilder b = new StringBuilder("set at insn " + d.insn() + " `" + text + "` (step " + (d.step() + 1) + ")");
@@ -607,13 +666,15 @@ public final class VerifierView extends BorderPane {
             b.append(", from ");
             for (int i = 0; i < d.from().size(); i++) {
                 kstep.bpf.RegisterWhy.Def f = d.from().get(i);
-                b.append(i > 0 ? "; " : "").append("R").append(f.reg()).append(" ").append(chain(f, insnsSeen));
+                if (f.insn() != d.insn()) edges.add(new DefUseArrows.Edge(f.insn(), d.insn(), f.name()));
+                b.append(i > 0 ? "; " : "").append(f.name()).append(" ").append(chain(f, insnsSeen, edges));
             }
         }
         return b.toString();
     }
 
-    private static void fill(TextFlow flow, VerifierStep.Simulated s, Insn in, java.util.function.IntConsumer onRegister) {
+    private static void fill(TextFlow flow, VerifierStep.Simulated s, Insn in, Consumer<String> onValue,
+                             java.util.function.BiConsumer<String, javafx.scene.input.MouseEvent> onMenu) {
         flow.getChildren().clear();
         if (s == null) {
             flow.getChildren().add(text("not reached yet", Color.web("#8c959f"), false));
@@ -628,11 +689,11 @@ public final class VerifierView extends BorderPane {
             if (fa == fb && !Objects.equals(x, y)) {
                 Text t = text("R" + r + ": " + (x == null ? "—" : x) + " -> " + (y == null ? "—" : y) + "  ", Color.web("#cf222e"),
                     y != null && b.precise(fb, r));
-                clickable(t, r, onRegister);
+                clickable(t, "R" + r, onValue, onMenu);
                 flow.getChildren().add(t);
             } else if (reads.contains(r) && x != null) {
                 Text t = text("R" + r + "=" + x + "  ", Color.web("#0550ae"), a.precise(fa, r));
-                clickable(t, r, onRegister);
+                clickable(t, "R" + r, onValue, onMenu);
                 flow.getChildren().add(t);
             }
         }
@@ -642,17 +703,25 @@ public final class VerifierView extends BorderPane {
             String where = f == fb ? "" : "frame" + f + " ";
             for (Map.Entry<String, String> e : sb.entrySet()) {
                 String old = sa.get(e.getKey());
-                if (!e.getValue().equals(old)) flow.getChildren().add(text(where + e.getKey() + ": " + (old == null ? "????????" : old) + " -> " + e.getValue() + "  ",
-                    Color.web("#cf222e"), false));
+                if (e.getValue().equals(old)) continue;
+                Text t = text(where + e.getKey() + ": " + (old == null ? "????????" : old) + " -> " + e.getValue() + "  ", Color.web("#cf222e"), false);
+                // the why and the watch follow the current frame's slots
+                if (f == fb) clickable(t, e.getKey(), onValue, onMenu);
+                flow.getChildren().add(t);
             }
         }
         if (flow.getChildren().isEmpty()) flow.getChildren().add(text("(no change)", Color.web("#57606a"), false));
     }
 
-    private static void clickable(Text t, int reg, java.util.function.IntConsumer onRegister) {
+    private static void clickable(Text t, String name, Consumer<String> onValue, java.util.function.BiConsumer<String, javafx.scene.input.MouseEvent> onMenu) {
         t.setCursor(javafx.scene.Cursor.HAND);
-        t.setOnMouseClicked(e -> onRegister.accept(reg));
-        t.setId("reg-" + reg);
+        t.setOnMouseClicked(e -> {
+            if (e.getButton() == javafx.scene.input.MouseButton.PRIMARY) onValue.accept(name);
+        });
+        t.setOnMousePressed(e -> {
+            if (e.isSecondaryButtonDown()) onMenu.accept(name, e);
+        });
+        t.setId(name.startsWith("R") ? "reg-" + name.substring(1) : "slot-" + name);
     }
 
     private static Text text(String s, Color c, boolean bold) {
