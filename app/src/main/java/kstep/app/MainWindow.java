@@ -106,6 +106,9 @@ public final class MainWindow extends StackPane {
     private kstep.debug.InterleavingGame game;
     private Object boundTrace;
     private int boundLength = -1;
+    private final javafx.scene.control.TextField search = new javafx.scene.control.TextField();
+    // the breakpoints of a sidecar just opened, set once its session's names can be checked
+    private List<String> pendingBreakpoints;
     private final javafx.scene.control.ToggleButton annotateButton = new javafx.scene.control.ToggleButton("✎ Annotate");
 
     public MainWindow(Session session, Runnable openGallery) {
@@ -138,6 +141,8 @@ public final class MainWindow extends StackPane {
         retime();
         addEventFilter(KeyEvent.KEY_PRESSED, this::onKey);
         breakpoints.setOnHits(timeline::setBreakpointHits);
+        // kept with the annotations (the sidecar, a bundle): what the user added or removed, not what a variant dropped
+        breakpoints.setOnEdit(specs -> annotations.editor().setBreakpoints(specs));
         // the right button's press, as a popup trigger on Linux (the headless platform sends no context-menu event)
         addEventFilter(javafx.scene.input.MouseEvent.MOUSE_PRESSED, e -> {
             if (e.getButton() == javafx.scene.input.MouseButton.SECONDARY) contextMenu(e);
@@ -265,7 +270,21 @@ public final class MainWindow extends StackPane {
         outcome.setId("outcome");
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox row = new HBox(6, reset, back, fwd, end, finding, reverse, cont, runButton, new Label("speed"), speed, stepLabel, spacer, outcome);
+        search.setId("trace-search");
+        search.setPromptText("find in the trace (Ctrl+F)");
+        search.setPrefColumnCount(16);
+        search.setTooltip(new Tooltip("Words of a step (its line, task, events) or a breakpoint (watch vcpu0.its_vpe, lock-taken, when ...):"
+            + " Enter finds the next step, Shift+Enter the previous; Esc goes back to the steps"));
+        search.setOnKeyPressed(e -> {
+            if (e.getCode() == KeyCode.ENTER) {
+                find(search.getText(), e.isShiftDown());
+                e.consume();
+            } else if (e.getCode() == KeyCode.ESCAPE) {
+                requestFocus();
+                e.consume();
+            }
+        });
+        HBox row = new HBox(6, reset, back, fwd, end, finding, reverse, cont, runButton, new Label("speed"), speed, stepLabel, search, spacer, outcome);
         row.setAlignment(Pos.CENTER_LEFT);
         return row;
     }
@@ -381,6 +400,10 @@ public final class MainWindow extends StackPane {
             boundLength = session.length();
             Session s = session;
             breakpoints.setSession(spec -> kstep.debug.Breakpoints.parse(spec, s.worldAt(0)), b -> kstep.debug.Debugger.all(s, b));
+            if (pendingBreakpoints != null) {
+                breakpoints.setSpecs(pendingBreakpoints);
+                pendingBreakpoints = null;
+            }
             List<String> others = new ArrayList<>(s.scenario().variants().keySet());
             others.remove(s.variant());
             diff.setChoices(others, a -> {
@@ -493,6 +516,80 @@ public final class MainWindow extends StackPane {
         showTab("breakpoints");
     }
 
+    /**
+     * Find (Ctrl+F): the next step (or, {@code back}, the previous) that {@code query} matches, words of the
+     * step or a breakpoint as written; nothing is kept in the Breakpoints tab. Returns the step found, or -1.
+     */
+    public int find(String query, boolean back) {
+        pause();
+        if (query.isBlank()) return -1;
+        kstep.debug.Breakpoint b;
+        try {
+            b = kstep.debug.Breakpoints.query(query, session.worldAt(0));
+        } catch (kstep.debug.DebugError e) {
+            say("find: column " + e.col() + ": " + e.getMessage());
+            return -1;
+        }
+        kstep.debug.Debugger.Hit h = back ? kstep.debug.Debugger.previous(session, List.of(b), session.cursor())
+            : kstep.debug.Debugger.next(session, List.of(b), session.cursor());
+        if (h == null) {
+            say("find: no step " + (back ? "before" : "after") + " step " + session.cursor() + " matches " + b.spec());
+            return -1;
+        }
+        session.jump(h.step());
+        refresh();
+        say("found at step " + h.step() + ": " + h.why() + (back ? " (Shift+Enter: the one before)" : " (Enter: the next)"));
+        return h.step();
+    }
+
+    /**
+     * The keyboard's context menu (Shift+F10 or the menu key): breakpoints on what this step did, the line it
+     * ran (on its CPU or any), each field it wrote (with its why) and each kernel happening in it.
+     */
+    List<String> breakpointsForStep() {
+        List<String> out = new ArrayList<>();
+        int n = session.cursor();
+        if (n < 1) return out;
+        kstep.engine.StepRecord r = session.trace().step(n);
+        if (r.where() != null && r.where() != kstep.lang.SourcePos.NONE) {
+            out.add("line " + r.where().fileLine() + " cpu" + r.cpu());
+            out.add("line " + r.where().fileLine());
+        }
+        for (kstep.engine.Event e : r.events()) {
+            if (e.subject() == null || e.field() == null || e.subject().contains(":")) continue;
+            String w = "watch " + e.subject() + "." + e.field();
+            if (!out.contains(w)) out.add(w);
+        }
+        for (kstep.debug.KernelEvent k : kstep.debug.KernelEvent.values()) {
+            kstep.debug.Breakpoint b = kstep.debug.Breakpoints.parse(k.label(), session.worldAt(0));
+            if (kstep.debug.Debugger.at(session, List.of(b), n) != null) out.add(k.label());
+        }
+        return out;
+    }
+
+    private void keyboardMenu() {
+        List<String> specs = breakpointsForStep();
+        if (specs.isEmpty()) {
+            say("step 0: step on first; the menu offers breakpoints on what a step did");
+            return;
+        }
+        javafx.scene.control.ContextMenu m = breakMenu(specs);
+        m.show(stepLabel, javafx.geometry.Side.BOTTOM, 0, 0);
+        // the keyboard starts on the first item
+        javafx.application.Platform.runLater(() -> {
+            if (m.getSkin() != null && m.getSkin().getNode() != null) m.getSkin().getNode().requestFocus();
+        });
+    }
+
+    private static String menuLabel(String s) {
+        if (s.startsWith("watch frame")) return "Break when frame " + s.substring(11) + " changes (its struct page)";
+        if (s.startsWith("watch pte@")) return "Break when the PTE of " + s.substring(10) + " changes";
+        if (s.startsWith("watch ")) return "Break when " + s.substring(6) + " changes";
+        if (s.matches("line .* cpu[0-9]+")) return "Break at " + s.substring(5).replaceFirst(" (cpu[0-9]+)$", " on $1");
+        if (s.startsWith("line ")) return "Break at " + s.substring(5) + " on any CPU";
+        return "Break at " + (s.contains(" ") ? s.replaceFirst(" ", " of ") : s).replace('-', ' ');
+    }
+
     public kstep.views.DiffView diff() {
         return diff;
     }
@@ -528,8 +625,14 @@ public final class MainWindow extends StackPane {
                 // the mm events name a VMA by its range, [0x10000000,...
                 out.add("vma-split 0x" + a.substring(4));
                 out.add("vma-merged 0x" + a.substring(4));
+            } else if (a.startsWith("pt:1:")) {
+                // a PTE (the last level): its value, and the happening
+                out.add("watch pte@0x" + a.substring(5));
+                out.add("pte-changed 0x" + a.substring(5));
             } else if (a.startsWith("pt:") && a.indexOf(':', 3) > 0) {
                 out.add("pte-changed 0x" + a.substring(a.indexOf(':', 3) + 1));
+            } else if (a.startsWith("frame:")) {
+                out.add("watch frame" + a.substring(6));
             } else if (a.startsWith("lockdep:")) {
                 out.add("lock-taken " + a.substring(8));
             }
@@ -540,14 +643,16 @@ public final class MainWindow extends StackPane {
     private void contextMenu(javafx.scene.input.MouseEvent e) {
         List<String> specs = breakpointsAt(annotations.sceneToLocal(e.getSceneX(), e.getSceneY()));
         if (specs.isEmpty()) return;
+        breakMenu(specs).show(this, e.getScreenX(), e.getScreenY());
+        e.consume();
+    }
+
+    /** A menu of breakpoints to set, and for each watched value "Why is it so?". */
+    private javafx.scene.control.ContextMenu breakMenu(List<String> specs) {
         javafx.scene.control.ContextMenu m = new javafx.scene.control.ContextMenu();
         m.setId("break-menu");
         for (String s : specs) {
-            String label = s.startsWith("watch ") ? "Break when " + s.substring(6) + " changes"
-                : s.matches("line .* cpu[0-9]+") ? "Break at " + s.substring(5).replaceFirst(" (cpu[0-9]+)$", " on $1")
-                : s.startsWith("line ") ? "Break at " + s.substring(5) + " on any CPU"
-                : "Break at " + s.replaceFirst(" ", " of ").replace('-', ' ');
-            javafx.scene.control.MenuItem it = new javafx.scene.control.MenuItem(label);
+            javafx.scene.control.MenuItem it = new javafx.scene.control.MenuItem(menuLabel(s));
             it.setOnAction(x -> {
                 if (breakpoints.add(s)) say("breakpoint: " + s + " (▶▶ or F8 continues to it, ◀◀ or Shift+F8 back)");
             });
@@ -559,8 +664,7 @@ public final class MainWindow extends StackPane {
                 m.getItems().add(why);
             }
         }
-        m.show(this, e.getScreenX(), e.getScreenY());
-        e.consume();
+        return m;
     }
 
     public void nextFinding() {
@@ -693,6 +797,8 @@ public final class MainWindow extends StackPane {
     public void openAnnotations(Sidecar s) {
         AnnotationEditor ed = new AnnotationEditor(s);
         annotations.setEditor(ed);
+        pendingBreakpoints = ed.doc().breakpoints();
+        boundTrace = null; // the next refresh reads them against this scenario
         notes.setEditor(ed);
         ed.onChange(this::showAnnotationProblems);
         showAnnotationProblems();
@@ -819,6 +925,17 @@ public final class MainWindow extends StackPane {
         }
         if (e.isShortcutDown() && k == KeyCode.E) {
             openExport();
+            e.consume();
+            return;
+        }
+        if (e.isShortcutDown() && k == KeyCode.F) {
+            search.requestFocus();
+            search.selectAll();
+            e.consume();
+            return;
+        }
+        if (k == KeyCode.CONTEXT_MENU || (k == KeyCode.F10 && e.isShiftDown())) {
+            keyboardMenu();
             e.consume();
             return;
         }

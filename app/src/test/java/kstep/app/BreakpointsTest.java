@@ -25,10 +25,15 @@ import kstep.scenario.Session;
 @ExtendWith(ApplicationExtension.class)
 class BreakpointsTest {
     private MainWindow window;
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
 
     @Start
     void start(Stage stage) {
         window = new MainWindow(new Session(ScenarioLoader.loadSample("vgic/doorbell-preemption"), "buggy"), () -> { });
+        // breakpoints are saved with the annotations: each test its own file, so none sees another's
+        window.openAnnotations(kstep.annotate.Sidecar.open(dir.resolve("doorbell.annotations.json")));
+        window.refresh();
         stage.setScene(new Scene(window, 1280, 720));
         stage.show();
     }
@@ -112,5 +117,82 @@ class BreakpointsTest {
         Node row = robot.from(why).lookup(".list-cell").match(n -> n instanceof javafx.scene.control.ListCell<?> c && c.getIndex() == 1).query();
         robot.doubleClickOn(row);
         assertEquals(242, window.session().cursor(), "a double-click goes to the step");
+    }
+
+    @Test
+    void breakpointsAreSavedWithTheAnnotationsAndComeBackWithTheScenario(FxRobot robot) throws Exception {
+        window.showTab("breakpoints");
+        robot.clickOn("#break-spec").write("watch vcpu0.its_vpe.resident").type(KeyCode.ENTER);
+        robot.clickOn("#break-spec").write("watch vcpu0.its_vpe.resident ").type(KeyCode.ENTER);
+        assertEquals(List.of("watch vcpu0.its_vpe.resident"), window.breakpoints().specs(), "the same one twice is one");
+        assertEquals("already set: watch vcpu0.its_vpe.resident", window.breakpoints().errorText());
+        java.nio.file.Path f = dir.resolve("doorbell.annotations.json");
+        assertEquals(List.of("watch vcpu0.its_vpe.resident"), kstep.annotate.Sidecar.open(f).doc().breakpoints(), "saved as it was added");
+        robot.interact(() -> {
+            window.setSession(new Session(ScenarioLoader.loadSample("locks/abba"), "buggy"));
+            window.openAnnotations(kstep.annotate.Sidecar.open(f));
+            window.refresh();
+        });
+        assertEquals(List.of(), window.breakpoints().specs(), "abba has no vPE: the saved breakpoint is left out, and said so");
+        assertTrue(window.breakpoints().errorText().startsWith("saved breakpoints left out: 'watch vcpu0.its_vpe.resident' (column 7: no object named 'vcpu0'"), window.breakpoints().errorText());
+        assertEquals(List.of("watch vcpu0.its_vpe.resident"), kstep.annotate.Sidecar.open(f).doc().breakpoints(), "leaving it out is not removing it");
+        robot.interact(() -> {
+            window.setSession(new Session(ScenarioLoader.loadSample("vgic/doorbell-preemption"), "buggy"));
+            window.openAnnotations(kstep.annotate.Sidecar.open(f));
+            window.refresh();
+        });
+        assertEquals("watch vcpu0.its_vpe.resident   · 4 hits: 32, 94, 170, 242", window.breakpoints().entries().get(0).toString());
+        java.nio.file.Path bundle = dir.resolve("moment.kstep");
+        robot.interact(() -> {
+            try {
+                window.saveMoment(bundle);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        kstep.bundle.Bundle.Moment m = kstep.bundle.Bundle.open(bundle, dir.resolve("home"));
+        assertEquals(List.of("watch vcpu0.its_vpe.resident"), kstep.annotate.Sidecar.open(kstep.annotate.Sidecar.pathFor(m.session().scenario())).doc().breakpoints(),
+            "a bundle carries them to the student");
+    }
+
+    @Test
+    void theKeyboardMenuOffersWhatThisStepDid(FxRobot robot) {
+        robot.interact(() -> {
+            window.session().jump(32);
+            window.refresh();
+        });
+        robot.press(KeyCode.SHIFT).type(KeyCode.F10).release(KeyCode.SHIFT);
+        // step 32 loads the vPE: its line, the field it wrote (and why), the happening
+        assertTrue(robot.lookup("Break when vcpu0.its_vpe.resident changes").tryQuery().isPresent());
+        assertTrue(robot.lookup("Why is vcpu0.its_vpe.resident so? (the steps that wrote it)").tryQuery().isPresent());
+        assertTrue(robot.lookup("Break at vpe resident").tryQuery().isPresent());
+        robot.type(KeyCode.ENTER);
+        String first = window.breakpoints().specs().get(0);
+        assertTrue(first.matches("line vgic/.*:[0-9]+ cpu0"), "the first item, the line on this CPU, from the keyboard alone: " + first);
+    }
+
+    @Test
+    void findGoesToTheNextAndThePreviousStepThatMatches(FxRobot robot) {
+        robot.press(KeyCode.CONTROL).type(KeyCode.F).release(KeyCode.CONTROL);
+        robot.write("No Doorbell Armed").type(KeyCode.ENTER);
+        assertEquals(252, window.session().cursor(), "plain words, any case: the ITS's event at the lost wake-up");
+        assertEquals(List.of(), window.breakpoints().specs(), "a search keeps no breakpoint");
+        retype(robot, "vpe-resident");
+        robot.press(KeyCode.SHIFT).type(KeyCode.ENTER).release(KeyCode.SHIFT);
+        assertEquals(170, window.session().cursor(), "a breakpoint as written, Shift+Enter: the last resident before 252");
+        robot.press(KeyCode.SHIFT).type(KeyCode.ENTER).release(KeyCode.SHIFT);
+        assertEquals(32, window.session().cursor());
+        robot.type(KeyCode.ENTER);
+        assertEquals(170, window.session().cursor(), "Enter: the next");
+        retype(robot, "watch vcpu7");
+        robot.type(KeyCode.ENTER);
+        assertEquals(170, window.session().cursor());
+        assertEquals("find: column 7: no object named 'vcpu7' here (a name the views show, e.g. vcpu0 or mutex_a)", window.bannerText());
+    }
+
+    private static void retype(FxRobot robot, String text) {
+        javafx.scene.control.TextField f = robot.lookup("#trace-search").queryAs(javafx.scene.control.TextField.class);
+        robot.interact(f::clear);
+        robot.clickOn(f).write(text);
     }
 }

@@ -120,8 +120,9 @@ class MmViewsTest {
     }
 
     @Test
-    void rightClickOnAVmaBreaksAtItsSplitsAndThenStopsThere(FxRobot robot) {
+    void rightClickOnAVmaBreaksAtItsSplitsAndThenStopsThere(FxRobot robot, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         robot.interact(() -> {
+            window.openAnnotations(kstep.annotate.Sidecar.open(dir.resolve("vma.annotations.json")));
             window.session().jump(2);
             window.refresh();
             window.showTab("mm");

@@ -86,6 +86,35 @@ class PagingViewsTest {
     }
 
     @Test
+    void rightClickOnAFrameWatchesItsStructPageAndSaysWhyItIsSo(FxRobot robot, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        robot.interact(() -> {
+            window.openAnnotations(kstep.annotate.Sidecar.open(dir.resolve("demand-paging.annotations.json")));
+            window.refresh();
+        });
+        jump(robot, 4);
+        robot.clickOn("memory");
+        WaitForAsyncUtils.waitForFxEvents();
+        double[] c = window.physicalMemory().centreOf(6);
+        Bounds b = window.physicalMemory().gridCanvas().localToScreen(window.physicalMemory().gridCanvas().getBoundsInLocal());
+        robot.moveTo(new Point2D(b.getMinX() + c[0], b.getMinY() + c[1])).clickOn(javafx.scene.input.MouseButton.SECONDARY);
+        robot.clickOn("Break when frame 6 changes (its struct page)");
+        var e = window.breakpoints().entries().get(0);
+        assertEquals("watch frame6", e.breakpoint().spec());
+        assertEquals(hitsOf(window, "watch frame6"), e.hits());
+        assertTrue(e.hits().contains(4), "the write fault at step 4 put a page in it: " + e);
+        // the banner under the toolbar moved the grid down
+        WaitForAsyncUtils.waitForFxEvents();
+        Bounds b2 = window.physicalMemory().gridCanvas().localToScreen(window.physicalMemory().gridCanvas().getBoundsInLocal());
+        robot.moveTo(new Point2D(b2.getMinX() + c[0], b2.getMinY() + c[1])).clickOn(javafx.scene.input.MouseButton.SECONDARY);
+        robot.clickOn("Why is frame6 so? (the steps that wrote it)");
+        assertEquals(4, window.breakpoints().history().get(window.breakpoints().history().size() - 1).step(), "the first write: the fault");
+    }
+
+    private static java.util.List<Integer> hitsOf(MainWindow w, String spec) {
+        return kstep.debug.Debugger.all(w.session(), kstep.debug.Breakpoints.parse(spec, w.session().worldAt(0))).stream().map(kstep.debug.Debugger.Hit::step).toList();
+    }
+
+    @Test
     void theMemoryViewShowsKswapdAtWorkAndTheLruLists(FxRobot robot) {
         robot.interact(() -> window.setSession(new Session(ScenarioLoader.loadSample("mm/kswapd-reclaim"), "linux-6.18")));
         int step = -1;

@@ -100,6 +100,16 @@ public final class Breakpoints {
         }
     }
 
+    /**
+     * A search of the trace (the window's Find, Ctrl+F): a breakpoint as written when it starts with one's word
+     * (a mistake in it is reported), any other words as plain text ({@code text WORDS}).
+     */
+    public static Breakpoint query(String q, World initial) {
+        String first = q.strip().split("\\s+")[0].toLowerCase(Locale.ROOT);
+        boolean spec = java.util.Set.of("line", "watch", "event", "finding", "when", "text").contains(first) || KernelEvent.of(first) != null;
+        return spec ? parse(q, initial) : new Breakpoint.Text("text " + q.strip(), q.strip(), null);
+    }
+
     private static int frames(World w) {
         return w.ext(kstep.mm.MmState.KEY, kstep.mm.MmState.class).node().frames();
     }

@@ -45,28 +45,35 @@ public final class BreakpointsView extends VBox {
     private final Label historyHead = new Label();
     private final ListView<kstep.debug.Why.Cause> history = new ListView<>();
     private java.util.function.IntConsumer jump = n -> { };
+    private java.util.function.Consumer<List<String>> onEdit = l -> { };
 
     public BreakpointsView() {
         super(4);
         setId("breakpoints");
         getStyleClass().add("breakpoints");
         spec.setId("break-spec");
-        spec.setPromptText("line vgic/arm.kc:14 cpu0 · watch vcpu0.its_vpe.resident · lock-taken mutex_a · doorbell-armed · vma-split · finding"
-            + " · when mutex_a.owner != NULL   (Enter)");
+        spec.setPromptText("line vgic/arm.kc:14 cpu0 · watch vcpu0.its_vpe.resident · watch frame6 · watch pte@0x10001000 · lock-taken mutex_a"
+            + " · doorbell-armed · vma-split · finding · when mutex_a.owner != NULL · text swap   (Enter)");
         HBox.setHgrow(spec, Priority.ALWAYS);
         spec.setOnAction(e -> add(spec.getText()));
         Button remove = new Button("Remove");
         remove.setId("break-remove");
         remove.setOnAction(e -> {
             Entry sel = list.getSelectionModel().getSelectedItem();
-            if (sel != null) entries.remove(sel);
+            if (sel != null) {
+                entries.remove(sel);
+                onEdit.accept(specs());
+            }
         });
         error.setId("break-error");
         error.getStyleClass().add("export-error");
         error.setWrapText(true);
+        // the line takes room only while it says something
+        error.managedProperty().bind(error.textProperty().isNotEmpty());
+        error.visibleProperty().bind(error.textProperty().isNotEmpty());
         list.setId("break-list");
         list.getStyleClass().add("event-list");
-        list.setPlaceholder(new Label("No breakpoints. Type one above, or right-click a code line, a card or a lock."));
+        list.setPlaceholder(new Label("No breakpoints. Type one above, right-click a code line, a card, a lock, a VMA, a PTE or a frame, or press Shift+F10 for this step's."));
         list.setCellFactory(l -> new ListCell<>() {
             @Override
             protected void updateItem(Entry e, boolean empty) {
@@ -75,9 +82,12 @@ public final class BreakpointsView extends VBox {
             }
         });
         VBox.setVgrow(list, Priority.ALWAYS);
+        list.setPrefHeight(110);
         historyHead.setId("why-head");
         historyHead.getStyleClass().add("note-from");
         history.setId("why-list");
+        history.setPrefHeight(90);
+        VBox.setVgrow(history, Priority.ALWAYS);
         history.getStyleClass().add("event-list");
         history.setPlaceholder(new Label("Right-click a card, a lock or a line: \"Why is it so?\" lists the steps that wrote it."));
         history.setOnMouseClicked(e -> {
@@ -107,14 +117,49 @@ public final class BreakpointsView extends VBox {
         return hits.apply(b).stream().map(Debugger.Hit::step).toList();
     }
 
+    /**
+     * Sets the breakpoints to {@code specs} (those saved with the annotations); one the scenario cannot read is
+     * left out and named under the field. Not an edit: nothing is saved for it.
+     */
+    public void setSpecs(List<String> specs) {
+        List<Entry> out = new ArrayList<>();
+        List<String> bad = new ArrayList<>();
+        for (String t : specs) {
+            try {
+                Breakpoint b = parser.apply(t);
+                out.add(new Entry(b, steps(b)));
+            } catch (DebugError e) {
+                bad.add("'" + t + "' (column " + e.col() + ": " + e.getMessage() + ")");
+            }
+        }
+        entries.setAll(out);
+        error.setText(bad.isEmpty() ? "" : "saved breakpoints left out: " + String.join("; ", bad));
+    }
+
+    /** Called with every breakpoint's spec after the user adds or removes one. */
+    public void setOnEdit(java.util.function.Consumer<List<String>> c) {
+        onEdit = c;
+    }
+
+    /** The breakpoints as written, in order. */
+    public List<String> specs() {
+        return entries.stream().map(e -> e.breakpoint().spec()).toList();
+    }
+
     /** Adds {@code text}; false (and the reason under the field, with its column) when it cannot be read. */
     public boolean add(String text) {
         if (text.isBlank()) return false;
         try {
             Breakpoint b = parser.apply(text);
+            if (specs().contains(b.spec())) {
+                error.setText("already set: " + b.spec());
+                spec.clear();
+                return false;
+            }
             entries.add(new Entry(b, steps(b)));
             error.setText("");
             spec.clear();
+            onEdit.accept(specs());
             return true;
         } catch (DebugError e) {
             error.setText("column " + e.col() + ": " + e.getMessage());

@@ -32,7 +32,7 @@ import kstep.mm.Pgdat;
  * LRU lists as queues from head (newest) to tail (reclaimed first). Frames changed this step are outlined.
  * Clicking a frame selects it for every memory view; hovering shows its struct page.
  */
-public final class PhysMemView extends VBox {
+public final class PhysMemView extends VBox implements kstep.views.annotate.AnchorSource {
     static final double GAUGE_H = 30;
     static final double LRU_ROW = 20;
     static final Color[] PROCESS = {Color.web("#4f8fe6"), Color.web("#e07b39"), Color.web("#8250df"), Color.web("#d63384"), Color.web("#1a7f37")};
@@ -198,6 +198,18 @@ public final class PhysMemView extends VBox {
         } else {
             detail.setText("hover a frame for its struct page; click it to see who maps it");
         }
+    }
+
+    /** Each frame's square, "frame:6", for annotations and the right-click menu ("break when frame 6 changes"). */
+    @Override
+    public Map<String, javafx.geometry.Bounds> anchors() {
+        Map<String, javafx.geometry.Bounds> out = new java.util.LinkedHashMap<>();
+        if (node == null) return out;
+        for (int f = 0; f < node.frames(); f++) {
+            javafx.geometry.Bounds b = sceneToLocal(grid.localToScene(new javafx.geometry.BoundingBox((f % columns) * cell, (f / columns) * cell, cell, cell)));
+            if (b != null) out.put("frame:" + f, b);
+        }
+        return out;
     }
 
     public FrameInfo frameInfo(int pfn) {
