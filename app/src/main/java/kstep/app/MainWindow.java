@@ -584,6 +584,7 @@ public final class MainWindow extends StackPane {
     private static String menuLabel(String s) {
         if (s.startsWith("watch frame")) return "Break when frame " + s.substring(11) + " changes (its struct page)";
         if (s.startsWith("watch pte@")) return "Break when the PTE of " + s.substring(10) + " changes";
+        if (s.startsWith("watch vma@")) return "Break when the VMA at " + s.substring(10) + " changes (range, flags, offset)";
         if (s.startsWith("watch ")) return "Break when " + s.substring(6) + " changes";
         if (s.matches("line .* cpu[0-9]+")) return "Break at " + s.substring(5).replaceFirst(" (cpu[0-9]+)$", " on $1");
         if (s.startsWith("line ")) return "Break at " + s.substring(5) + " on any CPU";
@@ -623,6 +624,7 @@ public final class MainWindow extends StackPane {
                 out.add("doorbell-armed " + a.substring(9));
             } else if (a.startsWith("vma:")) {
                 // the mm events name a VMA by its range, [0x10000000,...
+                out.add("watch vma@0x" + a.substring(4));
                 out.add("vma-split 0x" + a.substring(4));
                 out.add("vma-merged 0x" + a.substring(4));
             } else if (a.startsWith("pt:1:")) {

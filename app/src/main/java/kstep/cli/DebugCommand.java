@@ -28,7 +28,7 @@ final class DebugCommand implements Callable<Integer> {
     String why;
 
     @Option(names = "--break", paramLabel = "SPEC",
-        description = "A breakpoint: 'line FILE:N [cpuK]', 'watch OBJECT[.FIELD]' (also 'watch frameN', 'watch pte@0xADDR'), 'event KIND [SUBJECT]',"
+        description = "A breakpoint: 'line FILE:N [cpuK]', 'watch OBJECT[.FIELD]' (also 'watch frameN', 'watch pte@0xADDR', 'watch vma@0xADDR'), 'event KIND [SUBJECT]',"
             + " 'finding [KIND]', 'when EXPR', 'text WORDS' or a kernel happening ('lock-taken [LOCK]', lock-released, vpe-resident,"
             + " vpe-nonresident, doorbell-armed, doorbell-disarmed, pte-changed, vma-split, vma-merged, page-reclaimed); any may end with"
             + " 'if EXPR'. Repeat for more. Without it: the breakpoints saved with the scenario's annotations (the window's Breakpoints tab).")

@@ -59,4 +59,25 @@ class BpfStepViewTest {
         assertEquals(stack, view.stackRows());
         assertTrue(view.lookup("#bpf-result") != null);
     }
+
+    @Test
+    void aWatchedSlotStopsWhereTheStoreAndTheAtomicWroteIt(FxRobot robot) {
+        for (int i = 0; i < 2; i++) robot.clickOn("#bpf-step");
+        robot.moveTo("#bpf-stack-8").clickOn(javafx.scene.input.MouseButton.SECONDARY);
+        robot.clickOn("Stop when fp-8 changes (▶▶ and ◀◀)");
+        assertEquals("watching fp-8: 2 steps change it (▶▶ the next, ◀◀ the previous)", view.watchText());
+        robot.clickOn("#bpf-continue");
+        assertEquals(4, view.cursor());
+        assertEquals("step 4, insn 3 changed fp-8: 0x3 -> 0x5", view.watchText(), "the fetch-add");
+        robot.clickOn("#bpf-continue");
+        assertEquals(4, view.cursor());
+        assertEquals("no step after step 4 changes fp-8", view.watchText());
+        robot.clickOn("#bpf-reverse");
+        assertEquals(2, view.cursor(), "back to the store");
+        robot.interact(() -> view.watch("r2"));
+        robot.clickOn("#bpf-reverse");
+        assertEquals("no step before step 2 changes r2", view.watchText());
+        robot.clickOn("#bpf-continue");
+        assertEquals("step 3, insn 2 changed r2: 0x0 -> 0x2", view.watchText());
+    }
 }

@@ -58,6 +58,49 @@ public final class StepTrace {
         return List.copyOf(steps);
     }
 
+    /** Whether {@code what} names something a run's watch can follow: r0-r10, or an 8-byte slot fp-8, fp-16, ... */
+    public static boolean watchable(String what) {
+        return what.matches("r([0-9]|10)|fp-[1-9][0-9]{0,2}") && (!what.startsWith("fp-") || Integer.parseInt(what.substring(3)) % 8 == 0);
+    }
+
+    /** Register {@code r3} or slot {@code fp-8} after step {@code s}, or null for a slot beyond its frame's stack. */
+    public static Long value(Step s, String what) {
+        if (what.startsWith("r")) return s.regs()[Integer.parseInt(what.substring(1))];
+        int off = Integer.parseInt(what.substring(3));
+        byte[] b = s.stack();
+        if (off > b.length) return null;
+        long v = 0;
+        for (int k = 7; k >= 0; k--) v = (v << 8) | (b[b.length - off + k] & 0xffL);
+        return v;
+    }
+
+    /**
+     * Whether step {@code k} changed {@code what} (a register, or a slot of the same frame: a call or return
+     * switches stacks, which is no write).
+     */
+    public boolean changed(int k, String what) {
+        if (k < 1 || k >= steps.size()) return false;
+        Step a = steps.get(k - 1);
+        Step b = steps.get(k);
+        if (what.startsWith("fp-") && frameAfter(k - 1) != frameAfter(k)) return false;
+        return !java.util.Objects.equals(value(a, what), value(b, what));
+    }
+
+    // the frame a step leaves running: the one the next instruction runs in (a step's depth is from before it)
+    private int frameAfter(int k) {
+        return k + 1 < steps.size() ? steps.get(k + 1).depth() : steps.get(k).depth();
+    }
+
+    /** The first step after {@code from} (or, {@code back}, the last before it) that changed {@code what}; -1 if none. */
+    public int nextChange(int from, boolean back, String what) {
+        if (back) {
+            for (int k = Math.min(from, steps.size()) - 1; k >= 1; k--) if (changed(k, what)) return k;
+        } else {
+            for (int k = Math.max(from, 0) + 1; k < steps.size(); k++) if (changed(k, what)) return k;
+        }
+        return -1;
+    }
+
     public Vm.Result result() {
         return result;
     }

@@ -12,7 +12,7 @@ import kstep.engine.StepRecord;
  * {@code finding lost-wakeup}, {@code when mutex_a.owner != NULL}, or a kernel happening: {@code lock-taken mutex_a},
  * {@code lock-released}, {@code vpe-resident}, {@code vpe-nonresident}, {@code doorbell-armed}, {@code doorbell-disarmed},
  * {@code pte-changed}, {@code vma-split}, {@code vma-merged}, {@code page-reclaimed}; memory without a named object
- * ({@code watch frame6}, {@code watch pte@0x10001000}); or plain text ({@code text swap slot}). Each optionally
+ * ({@code watch frame6}, {@code watch pte@0x10001000}, {@code watch vma@0x10000000}); or plain text ({@code text swap slot}). Each optionally
  * followed by {@code if EXPR}.
  */
 public sealed interface Breakpoint {
@@ -69,6 +69,13 @@ public sealed interface Breakpoint {
     record WatchPte(String spec, long addr, Condition guard) implements Breakpoint {
         public String matches(StepContext c) {
             return MmWatch.pteChange(c, addr);
+        }
+    }
+
+    /** When the VMA that holds {@code addr} changes in any process: split, merged, grown, its flags changed, unmapped. */
+    record WatchVma(String spec, long addr, Condition guard) implements Breakpoint {
+        public String matches(StepContext c) {
+            return MmWatch.vmaChange(c, addr);
         }
     }
 

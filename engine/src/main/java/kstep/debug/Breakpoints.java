@@ -50,11 +50,14 @@ public final class Breakpoints {
                         ? "this scenario has no physical memory to watch" : "there is no " + target + " (frames 0 to " + (frames(initial) - 1) + ")");
                     return new Breakpoint.WatchFrame(s, pfn, guard);
                 }
-                if (target.startsWith("pte@")) {
-                    if (!target.matches("pte@0x[0-9a-fA-F]{1,16}")) throw new DebugError(argCol + 4, "pte@ takes a hex address, e.g. pte@0x10001000");
-                    if (initial.ext(kstep.mm.MmState.KEY, kstep.mm.MmState.class) == null) throw new DebugError(argCol, "this scenario has no page tables to watch");
+                if (target.startsWith("pte@") || target.startsWith("vma@")) {
+                    String what = target.substring(0, 3);
+                    if (!target.matches("(pte|vma)@0x[0-9a-fA-F]{1,16}")) throw new DebugError(argCol + 4, what + "@ takes a hex address, e.g. " + what + "@0x10001000");
+                    if (initial.ext(kstep.mm.MmState.KEY, kstep.mm.MmState.class) == null)
+                        throw new DebugError(argCol, "this scenario has no " + (what.equals("pte") ? "page tables" : "address space") + " to watch");
+                    long addr = Long.parseUnsignedLong(target.substring(6), 16);
                     // the PTE covers the whole page: watch it by the page's first byte
-                    return new Breakpoint.WatchPte(s, Long.parseUnsignedLong(target.substring(6), 16) & ~0xfffL, guard);
+                    return what.equals("pte") ? new Breakpoint.WatchPte(s, addr & ~0xfffL, guard) : new Breakpoint.WatchVma(s, addr, guard);
                 }
                 String first = target.contains(".") ? target.substring(0, target.indexOf('.')) : target;
                 if (!initial.names().containsKey(first) && !first.matches("cpu[0-9]+") && !first.equals("global"))

@@ -16,7 +16,8 @@ import kstep.mm.Pte;
 
 /**
  * Watchpoints on memory the views draw without a named object: a physical frame's struct page
- * ({@code watch frame6}) and the PTE of an address in every process ({@code watch pte@0x10001000}). They compare
+ * ({@code watch frame6}), the PTE of an address in every process ({@code watch pte@0x10001000}) and the VMA that
+ * holds an address ({@code watch vma@0x10000000}: its range, offset and flags). They compare
  * the state before and after a step, so they see a change no event names (a refcount taken by a walk).
  */
 final class MmWatch {
@@ -81,5 +82,31 @@ final class MmWatch {
             if (!was.equals(e.getValue())) d.add(e.getKey() + " " + was + " -> " + e.getValue());
         }
         return "pte " + hex + ": " + String.join(", ", d);
+    }
+
+    /** Each process's VMA holding {@code addr} after {@code w} ("none" where none does); empty without memory. */
+    static Map<String, String> vmas(World w, long addr) {
+        Map<String, String> out = new LinkedHashMap<>();
+        MmState st = w.ext(MmState.KEY, MmState.class);
+        if (st == null) return out;
+        for (AddressSpace mm : st.processes().values()) {
+            kstep.mm.Vma v = mm.vmaLookup(addr);
+            out.put(st.nameOf(mm), v == null ? "none" : v + (v.anonVma() == 0 ? "" : " anon_vma " + v.anonVma()));
+        }
+        return out;
+    }
+
+    /** What changed in the VMA holding {@code addr} across a step: the mm's words (split, merged, ...) else the VMAs. */
+    static String vmaChange(StepContext c, long addr) {
+        Map<String, String> a = vmas(c.before(), addr);
+        Map<String, String> b = vmas(c.after(), addr);
+        if (a.equals(b)) return null;
+        for (Event e : c.record().events()) if (e.subject() != null && e.subject().startsWith("mm:")) return e.text();
+        List<String> d = new ArrayList<>();
+        for (Map.Entry<String, String> e : b.entrySet()) {
+            String was = a.getOrDefault(e.getKey(), "none");
+            if (!was.equals(e.getValue())) d.add(e.getKey() + " " + was + " -> " + e.getValue());
+        }
+        return String.format("vma at 0x%x: ", addr) + String.join(", ", d);
     }
 }

@@ -116,6 +116,17 @@ class DebuggerTest {
     }
 
     @Test
+    void aVmaIsWatchedThroughEverySplitMergeGrowthAndItsAnonVma() {
+        Session mm = new Session(ScenarioLoader.loadSample("mm/vma-merge-split"), ScenarioLoader.loadSample("mm/vma-merge-split").defaultVariant());
+        // made, grown, split by mprotect, merged back, given an anon_vma by the first write, grown, mlock split, merged, munmap split
+        assertEquals(List.of(1, 2, 3, 4, 5, 8, 9, 10, 18), steps(mm, "watch vma@0x10000000"));
+        assertEquals("write(0x10000000) = 0x0: changed [0x10000000,0x10005000): got anon_vma 1",
+            Debugger.at(mm, List.of(Breakpoints.parse("watch vma@0x10000000", mm.worldAt(0))), 5).why().split("; ")[0]);
+        assertEquals(List.of(14), steps(mm, "watch vma@0x1001a000"), "the library mapping, made once");
+        assertEquals("this scenario has no address space to watch", assertThrows(DebugError.class, () -> Breakpoints.parse("watch vma@0x1000", ABBA.worldAt(0))).getMessage());
+    }
+
+    @Test
     void textSearchFindsAStepByItsWords() {
         Session kswapd = new Session(ScenarioLoader.loadSample("mm/kswapd-reclaim"), ScenarioLoader.loadSample("mm/kswapd-reclaim").defaultVariant());
         assertEquals(List.of(1766), steps(kswapd, "text BACK IN FRAME "), "case and the spaces around are ignored");

@@ -35,6 +35,8 @@ public final class BpfStepView extends BorderPane {
     private final Slider slider = new Slider();
     private final List<Label> lines = new ArrayList<>();
     private final List<Integer> lineSlot = new ArrayList<>();
+    private final Label watchText = new Label("right-click a register or a stack slot: stop where it changes");
+    private String watching;
     private StepTrace trace;
     private int cursor;
 
@@ -55,8 +57,18 @@ public final class BpfStepView extends BorderPane {
         });
         HBox.setHgrow(slider, Priority.ALWAYS);
         position.setId("bpf-position");
-        HBox bar = new HBox(8, back, step, slider, position);
-        setTop(new VBox(6, title, bar));
+        Button reverse = new Button("◀◀");
+        reverse.setId("bpf-reverse");
+        reverse.setTooltip(new javafx.scene.control.Tooltip("Back to the last step that changed the watched register or slot"));
+        reverse.setOnAction(e -> toChange(true));
+        Button cont = new Button("▶▶");
+        cont.setId("bpf-continue");
+        cont.setTooltip(new javafx.scene.control.Tooltip("On to the next step that changes the watched register or slot"));
+        cont.setOnAction(e -> toChange(false));
+        watchText.setId("bpf-watch");
+        watchText.getStyleClass().add("note-from");
+        HBox bar = new HBox(8, back, step, reverse, cont, slider, position);
+        setTop(new VBox(6, title, bar, watchText));
         ScrollPane lst = new ScrollPane(listing);
         lst.setFitToWidth(true);
         listing.setStyle("-fx-font-family: monospace;");
@@ -126,6 +138,7 @@ public final class BpfStepView extends BorderPane {
             Label dec = new Label(Long.toString(r[i]));
             if (changed) for (Label l : List.of(name, hex, dec)) l.setStyle("-fx-background-color: #ffe680;");
             hex.setId("bpf-r" + i);
+            for (Label l : List.of(name, hex, dec)) watchable(l, "r" + i);
             regs.addRow(i, name, hex, dec);
         }
         stack.getChildren().clear();
@@ -143,6 +156,7 @@ public final class BpfStepView extends BorderPane {
             if (zero && !changed) continue;
             Label l = new Label(String.format("fp-%-3d %s", off, hex));
             l.setId("bpf-stack-" + off);
+            watchable(l, "fp-" + off);
             if (changed) l.setStyle("-fx-background-color: #ffe680;");
             stack.getChildren().add(l);
         }
@@ -151,6 +165,50 @@ public final class BpfStepView extends BorderPane {
 
     public int cursor() {
         return cursor;
+    }
+
+    private void watchable(Label l, String what) {
+        l.setOnMousePressed(e -> {
+            if (!e.isSecondaryButtonDown()) return;
+            javafx.scene.control.ContextMenu m = new javafx.scene.control.ContextMenu();
+            m.setId("bpf-watch-menu");
+            javafx.scene.control.MenuItem it = new javafx.scene.control.MenuItem("Stop when " + what + " changes (▶▶ and ◀◀)");
+            it.setOnAction(x -> watch(what));
+            m.getItems().add(it);
+            m.show(l, e.getScreenX(), e.getScreenY());
+            e.consume();
+        });
+    }
+
+    /** ▶▶ and ◀◀ stop where {@code what} ("r3", "fp-8") changes; says how many steps do. */
+    public void watch(String what) {
+        if (!StepTrace.watchable(what)) throw new IllegalArgumentException("not a register or an 8-byte stack slot: " + what);
+        watching = what;
+        int n = 0;
+        for (int k = 1; k < trace.steps().size(); k++) if (trace.changed(k, what)) n++;
+        watchText.setText("watching " + what + ": " + n + (n == 1 ? " step changes it" : " steps change it") + " (▶▶ the next, ◀◀ the previous)");
+    }
+
+    /** ▶▶ / ◀◀: to the next (or previous) step that changed the watched register or slot; returns it, or -1. */
+    public int toChange(boolean back) {
+        if (watching == null || trace == null) {
+            watchText.setText("nothing watched: right-click a register or a stack slot first");
+            return -1;
+        }
+        int k = trace.nextChange(cursor, back, watching);
+        if (k < 0) {
+            watchText.setText("no step " + (back ? "before" : "after") + " step " + cursor + " changes " + watching);
+            return -1;
+        }
+        StepTrace.Step a = trace.steps().get(k - 1);
+        StepTrace.Step b = trace.steps().get(k);
+        show(k);
+        watchText.setText(String.format("step %d, insn %d changed %s: 0x%x -> 0x%x", k, b.pc(), watching, StepTrace.value(a, watching), StepTrace.value(b, watching)));
+        return k;
+    }
+
+    public String watchText() {
+        return watchText.getText();
     }
 
     /** The register line as shown: "r0 0x...". */

@@ -52,7 +52,7 @@ public final class BreakpointsView extends VBox {
         setId("breakpoints");
         getStyleClass().add("breakpoints");
         spec.setId("break-spec");
-        spec.setPromptText("line vgic/arm.kc:14 cpu0 · watch vcpu0.its_vpe.resident · watch frame6 · watch pte@0x10001000 · lock-taken mutex_a"
+        spec.setPromptText("line vgic/arm.kc:14 cpu0 · watch vcpu0.its_vpe.resident · watch frame6 · watch pte@0x10001000 · watch vma@0x10000000 · lock-taken mutex_a"
             + " · doorbell-armed · vma-split · finding · when mutex_a.owner != NULL · text swap   (Enter)");
         HBox.setHgrow(spec, Priority.ALWAYS);
         spec.setOnAction(e -> add(spec.getText()));
