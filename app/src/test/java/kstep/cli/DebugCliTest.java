@@ -36,4 +36,25 @@ class DebugCliTest {
         CliTest.Out bad = CliTest.kstep("diff", "vgic/doorbell-preemption", "--step", "252", "--against", "fixd");
         assertEquals("kstep: no variant 'fixd' (this scenario has: buggy, fixed, backport-5.15)\n", bad.err());
     }
+
+    @Test
+    void withoutBreakTheBreakpointsSavedWithTheAnnotationsAreUsed() throws Exception {
+        java.nio.file.Path side = kstep.annotate.Sidecar.pathFor(kstep.scenario.ScenarioLoader.loadSample("mm/kswapd-reclaim"));
+        java.nio.file.Files.deleteIfExists(side);
+        CliTest.Out none = CliTest.kstep("debug", "mm/kswapd-reclaim");
+        assertEquals(Cli.BAD_INPUT, none.code());
+        assertEquals("kstep: give --break SPEC (or --why OBJECT); none are saved with this scenario's annotations\n", none.err());
+        try {
+            kstep.annotate.Sidecar.open(side).save(kstep.annotate.AnnotationDoc.EMPTY.withBreakpoints(java.util.List.of("watch pte@0x10001000")));
+            CliTest.Out r = CliTest.kstep("debug", "mm/kswapd-reclaim");
+            assertEquals(Cli.OK, r.code(), r.err());
+            assertEquals("# mm/kswapd-reclaim, variant linux-6.18, 1767 steps\n"
+                + "    7  watch pte@0x10001000             do_anonymous_page: write fault at 0x10001000: a zeroed page in frame 6\n"
+                + "  452  watch pte@0x10001000             pte 0x10001000: hog P RW US A D NX -> P RW US D NX\n"
+                + " 1388  watch pte@0x10001000             try_to_unmap: frame 6 unmapped at 0x10001000, swap entries in the PTEs\n"
+                + " 1766  watch pte@0x10001000             do_swap_page: 0x10001000: swap slot 1 back in frame 6 (read from swap)\n", r.out());
+        } finally {
+            java.nio.file.Files.deleteIfExists(side);
+        }
+    }
 }

@@ -34,6 +34,7 @@ import kstep.mm.Pgdat;
  */
 public final class PhysMemView extends VBox implements kstep.views.annotate.AnchorSource {
     static final double GAUGE_H = 30;
+    static final int ANCHORED_FRAMES = 4096;
     static final double LRU_ROW = 20;
     static final Color[] PROCESS = {Color.web("#4f8fe6"), Color.web("#e07b39"), Color.web("#8250df"), Color.web("#d63384"), Color.web("#1a7f37")};
     static final Color FILE = Color.web("#57a773");
@@ -200,11 +201,15 @@ public final class PhysMemView extends VBox implements kstep.views.annotate.Anch
         }
     }
 
-    /** Each frame's square, "frame:6", for annotations and the right-click menu ("break when frame 6 changes"). */
+    /**
+     * Each frame's square, "frame:6", for annotations and the right-click menu ("break when frame 6 changes").
+     * Only for a node of at most {@value #ANCHORED_FRAMES} frames: the layer asks after every layout, and a
+     * gigabyte's 262,144 squares are too small to point at anyway.
+     */
     @Override
     public Map<String, javafx.geometry.Bounds> anchors() {
         Map<String, javafx.geometry.Bounds> out = new java.util.LinkedHashMap<>();
-        if (node == null) return out;
+        if (node == null || node.frames() > ANCHORED_FRAMES) return out;
         for (int f = 0; f < node.frames(); f++) {
             javafx.geometry.Bounds b = sceneToLocal(grid.localToScene(new javafx.geometry.BoundingBox((f % columns) * cell, (f / columns) * cell, cell, cell)));
             if (b != null) out.put("frame:" + f, b);
