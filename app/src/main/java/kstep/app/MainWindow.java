@@ -570,7 +570,7 @@ public final class MainWindow extends StackPane {
     private void keyboardMenu() {
         List<String> specs = breakpointsForStep();
         if (specs.isEmpty()) {
-            say("step 0: step on first; the menu offers breakpoints on what a step did");
+            say("nothing has happened at step 0: step first, then Shift+F10 offers breakpoints on what that step did");
             return;
         }
         javafx.scene.control.ContextMenu m = breakMenu(specs);
