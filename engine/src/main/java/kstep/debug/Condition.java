@@ -10,10 +10,12 @@ import kstep.engine.Value;
 import kstep.engine.World;
 
 /**
- * A condition over the kernel's objects at one step, as a teacher writes it: {@code vcpu0.its_vpe.resident &&
- * !vcpu0.its_vpe.doorbell}, {@code mutex_a.owner != NULL}, {@code cpu1.preempt_count > 0}. Names are the
- * objects the views show (vcpu0, mutex_a, a nested vcpu0.its_vpe), then fields, following pointers; {@code cpuN}
- * has preempt_count, irqs_disabled, current (a pid) and pending_softirqs. Operators: ! && || == != < <= > >=.
+ * A condition over the kernel's objects at one step, as a teacher writes it: {@code vpe0.resident &&
+ * !vpe0.doorbell}, {@code mutex_a.owner != NULL}, {@code cpu1.preempt_count > 0}. Names are the objects the
+ * views show (vcpu0, mutex_a, a nested vcpu0.its_vpe), then fields, following pointers; {@code cpuN} has
+ * preempt_count, irqs_disabled, current (a pid) and pending_softirqs; a vPE ({@code vpe0}, struct its_vpe) also
+ * has what the vGIC diagram's card says: doorbell (armed: NR_DB), in_wfi and state (1 NR_NODB, 2 NR_DB,
+ * 3 RES_DIRTY, 4 RES_READY). Operators: ! && || == != < <= > >=.
  */
 public final class Condition {
     private final String text;
@@ -98,6 +100,9 @@ public final class Condition {
     private record Path(List<String> parts, int col) implements Node {
         public Object eval(World w) {
             if (parts.get(0).matches("cpu[0-9]+") && parts.size() == 2) return cpuField(w, Integer.parseInt(parts.get(0).substring(3)), parts.get(1));
+            // what the vPE card shows beyond struct its_vpe's fields
+            boolean card = parts.size() == 2 && parts.get(0).matches("vpe[0-9]+");
+            if (card && CARD_FIELDS.contains(parts.get(1))) return vpeField(w, parts, col);
             // the longest prefix that names an object (vcpu0.its_vpe is an object of its own), then fields
             Map<String, Integer> names = w.names();
             int used = 0;
@@ -116,7 +121,7 @@ public final class Condition {
                 String f = parts.get(i);
                 if (o == null) throw new DebugError(col, String.join(".", parts.subList(0, i)) + " is NULL or not a struct, so it has no '" + f + "'");
                 if (o.type().field(f) == null)
-                    throw new DebugError(col, "struct " + o.type().name() + " has no field '" + f + "'");
+                    throw new DebugError(col, "struct " + o.type().name() + " has no field '" + f + "'" + (card ? " (the vPE card also has " + String.join(", ", CARD_FIELDS) + ")" : ""));
                 Value val = o.get(f);
                 o = val instanceof Value.Ref r ? w.object(r.id()) : null;
                 v = value(val);
@@ -132,6 +137,23 @@ public final class Condition {
         if (v instanceof Value.Seq s) return (long) s.items().size();
         if (v instanceof Value.Fn f) return f.name();
         return 0L;
+    }
+
+    private static final List<String> CARD_FIELDS = List.of("doorbell", "state", "in_wfi");
+
+    /** A field of the vGIC diagram's vPE card, read from the same snapshot the card is drawn from. */
+    private static Object vpeField(World w, List<String> parts, int col) {
+        kstep.vgic.VgicSnapshot s = kstep.vgic.VgicSnapshot.of(w, null);
+        String name = parts.get(0);
+        kstep.vgic.VgicSnapshot.VCpu v = null;
+        if (s != null) for (kstep.vgic.VgicSnapshot.VCpu c : s.vcpus()) if (name.equals(c.vpe())) v = c;
+        if (v == null) throw new DebugError(col, "no object named '" + name + "' here");
+        String f = parts.size() == 2 ? parts.get(1) : "";
+        return switch (f) {
+            case "in_wfi" -> v.inWfi() ? 1L : 0L;
+            case "doorbell" -> v.state() == kstep.vgic.VpeState.NR_DB ? 1L : 0L;
+            default -> (long) v.state().ordinal() + 1;
+        };
     }
 
     private static Object cpuField(World w, int cpu, String f) {

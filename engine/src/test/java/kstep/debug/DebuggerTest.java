@@ -41,6 +41,11 @@ class DebuggerTest {
     void aConditionStopsWhereItBecomesTrue() {
         assertEquals(List.of(9), steps(ABBA, "when mutex_a.owner != NULL && mutex_b.owner != NULL"), "worker-ab holds both once; worker-ba never gets mutex_a");
         assertEquals(List.of(32, 170), steps(DOORBELL, "when vcpu0.its_vpe.resident && !vcpu0.its_vpe.ready"));
+        // the vGIC diagram's vPE card by its name: the buggy kernel leaves the vPE non-resident without a doorbell at 242
+        assertEquals(List.of(94), steps(DOORBELL, "when !vpe0.resident && vpe0.doorbell"), "armed at 89, the put clears resident at 94");
+        assertEquals(List.of(242), steps(DOORBELL, "when !vpe0.resident && !vpe0.doorbell && vpe0.state == 1"), "true from step 0 (NR_NODB), true again only at 242");
+        assertEquals("struct its_vpe has no field 'armed' (the vPE card also has doorbell, state, in_wfi)",
+            assertThrows(DebugError.class, () -> Breakpoints.parse("when vpe0.armed", DOORBELL.worldAt(0))).getMessage());
     }
 
     @Test
