@@ -57,14 +57,8 @@ public final class BpfStepView extends BorderPane {
         });
         HBox.setHgrow(slider, Priority.ALWAYS);
         position.setId("bpf-position");
-        Button reverse = new Button("◀◀");
-        reverse.setId("bpf-reverse");
-        reverse.setTooltip(new javafx.scene.control.Tooltip("Back to the last step that changed the watched register or slot"));
-        reverse.setOnAction(e -> toChange(true));
-        Button cont = new Button("▶▶");
-        cont.setId("bpf-continue");
-        cont.setTooltip(new javafx.scene.control.Tooltip("On to the next step that changes the watched register or slot"));
-        cont.setOnAction(e -> toChange(false));
+        Button reverse = ToolButton.of("◀◀", "bpf-reverse", "Back to the last step that changed the watched register or slot", () -> toChange(true));
+        Button cont = ToolButton.of("▶▶", "bpf-continue", "On to the next step that changes the watched register or slot", () -> toChange(false));
         watchText.setId("bpf-watch");
         watchText.getStyleClass().add("note-from");
         HBox bar = new HBox(8, back, step, reverse, cont, slider, position);

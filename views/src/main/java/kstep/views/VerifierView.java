@@ -128,14 +128,9 @@ public final class VerifierView extends BorderPane {
             stopArg.setDisable(b == null || !b.takesArgument());
             stopArg.setPromptText(b == kstep.bpf.VerifierStop.CHANGED ? "r3, fp-8" : "insn");
         });
-        Button reverse = new Button("◀◀");
-        reverse.setId("verifier-reverse");
-        reverse.setTooltip(new javafx.scene.control.Tooltip("Back to the last step before this one where the chosen thing happens"));
-        reverse.setOnAction(e -> stopAt(true));
-        Button cont = new Button("▶▶");
-        cont.setId("verifier-continue");
-        cont.setTooltip(new javafx.scene.control.Tooltip("On to the next step where the chosen thing happens (a state pruned, a branch pushed, ...)"));
-        cont.setOnAction(e -> stopAt(false));
+        Button reverse = ToolButton.of("◀◀", "verifier-reverse", "Back to the last step before this one where the chosen thing happens", () -> stopAt(true));
+        Button cont = ToolButton.of("▶▶", "verifier-continue", "On to the next step where the chosen thing happens (a state pruned, a branch pushed, ...)",
+            () -> stopAt(false));
         HBox bar = new HBox(8, verify, back, step, new Label("stop at"), stopAt, stopArg, reverse, cont, slider, position);
 
         editor.setId("verifier-editor");
