@@ -247,7 +247,7 @@ public final class Sidecar {
                     case "breakpoints" -> {
                         if (t != JsonToken.START_ARRAY) throw at(file, where, "\"breakpoints\" is a list");
                         while (p.nextToken() == JsonToken.VALUE_STRING) {
-                            if (p.getText().isBlank()) throw at(file, p.currentTokenLocation(), "a breakpoint is not blank");
+                            if (p.getText().isBlank()) throw at(file, p.currentTokenLocation(), "a breakpoint cannot be blank");
                             breakpoints.add(p.getText());
                         }
                         if (p.currentToken() != JsonToken.END_ARRAY)
