@@ -276,6 +276,10 @@ public final class VerifierView extends BorderPane {
         insns = program;
         steps = r.steps();
         logText = r.log();
+        // another program: a chain shown for the last one means nothing here
+        whyInsns = java.util.Set.of();
+        table.setPadding(new Insets(0, 0, 0, arrows.set(List.of())));
+        why.setText(WHY_HINT);
         sourceLine = sourceLines(editor.getText(), program);
         verdict.setText("kstep: " + (r.accepted() ? "accepted" : "rejected — " + r.error()) + " (" + r.processed() + " insns processed)");
         verdict.getStyleClass().setAll(r.accepted() ? "outcome-ok" : "outcome-finding");
