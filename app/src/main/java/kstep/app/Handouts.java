@@ -64,8 +64,9 @@ public final class Handouts {
         Font bold = new Font(Font.SANS_SERIF, Font.BOLD, Math.round(16 * scale)), plain = new Font(Font.SANS_SERIF, Font.PLAIN, Math.round(15 * scale));
         BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
         Graphics2D pg = probe.createGraphics();
-        List<String> lines = wrap(s.note(), pg.getFontMetrics(plain), w - Math.round(24 * scale));
-        int lineH = pg.getFontMetrics(plain).getHeight(), headH = pg.getFontMetrics(bold).getHeight();
+        FontMetrics fm = pg.getFontMetrics(plain);
+        List<String> lines = wrap(s.note(), fm::stringWidth, w - Math.round(24 * scale));
+        int lineH = fm.getHeight(), headH = pg.getFontMetrics(bold).getHeight();
         pg.dispose();
         int band = Math.round(12 * scale) * 2 + headH + lineH * lines.size();
         BufferedImage out = new BufferedImage(w, s.image().getHeight() + band, BufferedImage.TYPE_INT_RGB);
@@ -87,13 +88,19 @@ public final class Handouts {
         return out;
     }
 
-    private static List<String> wrap(String text, FontMetrics fm, int width) {
+    /** The width of a line of text in some font, AWT's (no error) or PDFBox's (an IOException). */
+    interface Width<E extends Exception> {
+        double of(String line) throws E;
+    }
+
+    /** {@code text} broken at spaces into lines no wider than {@code max} (a word longer than that keeps a line of its own). */
+    private static <E extends Exception> List<String> wrap(String text, Width<E> width, double max) throws E {
         List<String> out = new ArrayList<>();
         for (String para : text.split("\n")) {
             StringBuilder line = new StringBuilder();
             for (String word : para.split(" ")) {
                 String next = line.length() == 0 ? word : line + " " + word;
-                if (fm.stringWidth(next) > width && line.length() > 0) {
+                if (width.of(next) > max && line.length() > 0) {
                     out.add(line.toString());
                     line = new StringBuilder(word);
                 } else {
@@ -183,7 +190,7 @@ public final class Handouts {
                             float x = margin + (k % cols) * (cellW + margin), top = a4.getHeight() - margin - (k / cols) * (cellH + margin);
                             float headSize = perPage == 1 ? 13 : 10, noteSize = perPage == 1 ? 11 : 8;
                             text(cs, bold, headSize, x, top - headSize, safe(s.heading()));
-                            List<String> note = wrapPdf(safe(s.note()), plain, noteSize, cellW);
+                            List<String> note = wrap(safe(s.note()), t -> plain.getStringWidth(t) / 1000 * noteSize, cellW);
                             float noteH = note.size() * noteSize * 1.3f;
                             float imgTop = top - headSize * 1.8f, imgMaxH = cellH - headSize * 1.8f - noteH - 6;
                             PDImageXObject img = LosslessFactory.createFromImage(doc, s.image());
@@ -225,24 +232,6 @@ public final class Handouts {
             }
         }
         return b.toString();
-    }
-
-    private static List<String> wrapPdf(String text, PDType1Font font, float size, float width) throws IOException {
-        List<String> out = new ArrayList<>();
-        for (String para : text.split("\n")) {
-            StringBuilder line = new StringBuilder();
-            for (String word : para.split(" ")) {
-                String next = line.length() == 0 ? word : line + " " + word;
-                if (font.getStringWidth(next) / 1000 * size > width && line.length() > 0) {
-                    out.add(line.toString());
-                    line = new StringBuilder(word);
-                } else {
-                    line = new StringBuilder(next);
-                }
-            }
-            if (line.length() > 0) out.add(line.toString());
-        }
-        return out;
     }
 
     interface Writing {
