@@ -44,16 +44,17 @@ public final class Breakpoints {
             case "watch": {
                 if (w.length != 2) throw new DebugError(argCol, "watch takes one OBJECT or OBJECT.FIELD");
                 String target = w[1];
+                kstep.mm.MmState mm = initial.ext(kstep.mm.MmState.KEY, kstep.mm.MmState.class);
                 if (target.matches("frame[0-9]+")) {
                     int pfn = Integer.parseInt(target.substring(5));
-                    if (MmWatch.frame(initial, pfn) == null) throw new DebugError(argCol, initial.ext(kstep.mm.MmState.KEY, kstep.mm.MmState.class) == null
-                        ? "this scenario has no physical memory to watch" : "there is no " + target + " (frames 0 to " + (frames(initial) - 1) + ")");
+                    if (MmWatch.frame(initial, pfn) == null) throw new DebugError(argCol, mm == null
+                        ? "this scenario has no physical memory to watch" : "there is no " + target + " (frames 0 to " + (mm.node().frames() - 1) + ")");
                     return new Breakpoint.WatchFrame(s, pfn, guard);
                 }
                 if (target.startsWith("pte@") || target.startsWith("vma@")) {
                     String what = target.substring(0, 3);
                     if (!target.matches("(pte|vma)@0x[0-9a-fA-F]{1,16}")) throw new DebugError(argCol + 4, what + "@ takes a hex address, e.g. " + what + "@0x10001000");
-                    if (initial.ext(kstep.mm.MmState.KEY, kstep.mm.MmState.class) == null)
+                    if (mm == null)
                         throw new DebugError(argCol, "this scenario has no " + (what.equals("pte") ? "page tables" : "address space") + " to watch");
                     long addr = Long.parseUnsignedLong(target.substring(6), 16);
                     // the PTE covers the whole page: watch it by the page's first byte
@@ -111,10 +112,6 @@ public final class Breakpoints {
         String first = q.strip().split("\\s+")[0].toLowerCase(Locale.ROOT);
         boolean spec = java.util.Set.of("line", "watch", "event", "finding", "when", "text").contains(first) || KernelEvent.of(first) != null;
         return spec ? parse(q, initial) : new Breakpoint.Text("text " + q.strip(), q.strip(), null);
-    }
-
-    private static int frames(World w) {
-        return w.ext(kstep.mm.MmState.KEY, kstep.mm.MmState.class).node().frames();
     }
 
     private static String happenings() {

@@ -76,12 +76,17 @@ final class MmWatch {
             else return e.text();
         }
         if (access != null) return access;
+        return "pte " + hex + ": " + byProcess(a, b);
+    }
+
+    /** The processes whose value differs, "hog P RW US A D NX -> P RW US D NX", joined. */
+    private static String byProcess(Map<String, String> a, Map<String, String> b) {
         List<String> d = new ArrayList<>();
         for (Map.Entry<String, String> e : b.entrySet()) {
             String was = a.getOrDefault(e.getKey(), "none");
             if (!was.equals(e.getValue())) d.add(e.getKey() + " " + was + " -> " + e.getValue());
         }
-        return "pte " + hex + ": " + String.join(", ", d);
+        return String.join(", ", d);
     }
 
     /** Each process's VMA holding {@code addr} after {@code w} ("none" where none does); empty without memory. */
@@ -102,11 +107,6 @@ final class MmWatch {
         Map<String, String> b = vmas(c.after(), addr);
         if (a.equals(b)) return null;
         for (Event e : c.record().events()) if (e.subject() != null && e.subject().startsWith("mm:")) return e.text();
-        List<String> d = new ArrayList<>();
-        for (Map.Entry<String, String> e : b.entrySet()) {
-            String was = a.getOrDefault(e.getKey(), "none");
-            if (!was.equals(e.getValue())) d.add(e.getKey() + " " + was + " -> " + e.getValue());
-        }
-        return String.format("vma at 0x%x: ", addr) + String.join(", ", d);
+        return String.format("vma at 0x%x: ", addr) + byProcess(a, b);
     }
 }

@@ -101,16 +101,22 @@ public final class BreakpointsView extends VBox {
     public void setSession(Function<String, Breakpoint> parser, Function<Breakpoint, List<Debugger.Hit>> hits) {
         this.parser = parser;
         this.hits = hits;
-        List<Entry> again = new ArrayList<>();
-        for (Entry e : entries) {
+        // a name the new scenario lacks: the breakpoint goes with the old one
+        entries.setAll(read(specs(), new ArrayList<>()));
+    }
+
+    /** {@code specs} read against the session, with their hits; each one it cannot read is added to {@code bad}. */
+    private List<Entry> read(List<String> specs, List<String> bad) {
+        List<Entry> out = new ArrayList<>();
+        for (String t : specs) {
             try {
-                Breakpoint b = parser.apply(e.breakpoint().spec());
-                again.add(new Entry(b, steps(b)));
-            } catch (DebugError ignored) {
-                // a name the new scenario lacks: the breakpoint goes with the old one
+                Breakpoint b = parser.apply(t);
+                out.add(new Entry(b, steps(b)));
+            } catch (DebugError e) {
+                bad.add("'" + t + "' (column " + e.col() + ": " + e.getMessage() + ")");
             }
         }
-        entries.setAll(again);
+        return out;
     }
 
     private List<Integer> steps(Breakpoint b) {
@@ -122,17 +128,8 @@ public final class BreakpointsView extends VBox {
      * left out and named under the field. Not an edit: nothing is saved for it.
      */
     public void setSpecs(List<String> specs) {
-        List<Entry> out = new ArrayList<>();
         List<String> bad = new ArrayList<>();
-        for (String t : specs) {
-            try {
-                Breakpoint b = parser.apply(t);
-                out.add(new Entry(b, steps(b)));
-            } catch (DebugError e) {
-                bad.add("'" + t + "' (column " + e.col() + ": " + e.getMessage() + ")");
-            }
-        }
-        entries.setAll(out);
+        entries.setAll(read(specs, bad));
         error.setText(bad.isEmpty() ? "" : "saved breakpoints left out: " + String.join("; ", bad));
     }
 

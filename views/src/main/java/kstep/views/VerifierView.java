@@ -278,7 +278,7 @@ public final class VerifierView extends BorderPane {
         logText = r.log();
         // another program: a chain shown for the last one means nothing here
         whyInsns = java.util.Set.of();
-        table.setPadding(new Insets(0, 0, 0, arrows.set(List.of())));
+        setArrows(List.of());
         why.setText(WHY_HINT);
         sourceLine = sourceLines(editor.getText(), program);
         verdict.setText("kstep: " + (r.accepted() ? "accepted" : "rejected — " + r.error()) + " (" + r.processed() + " insns processed)");
@@ -479,7 +479,7 @@ public final class VerifierView extends BorderPane {
         cursor = Math.max(0, Math.min(k, steps.size() - 1));
         if (cursor != was) {
             whyInsns = java.util.Set.of();
-            table.setPadding(new Insets(0, 0, 0, arrows.set(List.of())));
+            setArrows(List.of());
             why.setText(WHY_HINT);
         }
         annotations.setStep(annotationVariant, cursor);
@@ -642,9 +642,14 @@ public final class VerifierView extends BorderPane {
             int here = steps.get(cursor).insn();
             if (here >= 0 && here != d.insn()) edges.add(0, new DefUseArrows.Edge(d.insn(), here, d.name()));
         }
-        table.setPadding(new Insets(0, 0, 0, arrows.set(edges)));
+        setArrows(edges);
         show(cursor); // redraws the rows with the chain's bars
         return why.getText();
+    }
+
+    // the table makes room on its left for the arrows' gutter
+    private void setArrows(List<DefUseArrows.Edge> edges) {
+        table.setPadding(new Insets(0, 0, 0, arrows.set(edges)));
     }
 
     /** The def-use arrows drawn now, "from -> to what" ("4 -> 7 R2"). */
